@@ -1,0 +1,59 @@
+// Ops on a Python thread (see interp.hpp). Where the eval breaker is checked follows
+// Python/ceval.c (3.11: RESUME, JUMP_BACKWARD, after calls into C): Python code reacts to a
+// drop request within eval_breaker_latency; a C call that keeps the GIL reacts only after it
+// returns (the check after CALL).
+#include "interp.hpp"
+
+namespace gilsim {
+
+Interpreter::Interpreter(Os& os, Observer& observer, const MachineProfile& profile,
+                         Nanos switch_interval)
+    : os_(os), gil_(os, observer, switch_interval, profile.eval_breaker_latency) {}
+
+void Interpreter::run_op(Tid t, OpKind kind, Nanos duration) {
+  switch (kind) {
+    case OpKind::cpu:
+      return run_python(t, duration);
+    case OpKind::io:
+      gil_.drop(t);
+      os_.set_activity(t, ThreadState::io);
+      os_.block_for(t, duration);
+      return gil_.take(t);
+    case OpKind::native:
+      return call_native(t, duration, true);
+    case OpKind::native_gil:
+      return call_native(t, duration, false);
+  }
+}
+
+void Interpreter::run_python(Tid t, Nanos duration, ThreadState activity) {
+  Nanos left = duration;
+  os_.set_activity(t, activity);
+  while ((left = os_.compute(t, left, true)) > 0) {
+    // _Py_HandlePending: drop_gil, then take_gil.
+    gil_.drop(t);
+    gil_.take(t);
+    os_.set_activity(t, activity);
+  }
+}
+
+void Interpreter::call_native(Tid t, Nanos duration, bool releases_gil) {
+  if (releases_gil) gil_.drop(t);
+  os_.set_activity(t, ThreadState::native);
+  os_.compute(t, duration, false);
+  if (releases_gil) return gil_.take(t);
+  if (gil_.drop_requested()) {  // the eval-breaker check after the call returns
+    gil_.drop(t);
+    gil_.take(t);
+  }
+}
+
+bool Interpreter::wait_released(Tid t, WaitQueue& queue, ThreadState activity, Nanos timeout) {
+  gil_.drop(t);
+  os_.set_activity(t, activity);
+  const bool notified = os_.wait(queue, t, timeout);
+  gil_.take(t);
+  return notified;
+}
+
+}  // namespace gilsim

@@ -1,0 +1,153 @@
+// The command line (CLI11): parses arguments and calls the modules, nothing else.
+// Exit codes (conventions.md): 0 ok, 2 bad usage or input, 1 a bug.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "gilsim/error.hpp"
+#include "output.hpp"
+#include "plan.hpp"
+#include "profile.hpp"
+#include "report.hpp"
+#include "scenario.hpp"
+#include "simulate.hpp"
+#include "units.hpp"
+
+namespace {
+
+using namespace gilsim;
+
+struct RunOptions {
+  std::string scenario;
+  int cores = 0;  // 0: the scenario's
+  std::string profile;
+  std::string switch_interval;
+  std::string format = "table";
+  std::string output = "-";
+  bool per_thread = true;
+};
+
+Nanos parse_option_duration(const std::string& option, const std::string& text) {
+  const auto parsed = parse_duration(text);
+  if (!parsed || *parsed <= 0)
+    throw UserError(option, fmt::format("\"{}\" is not a positive duration", text),
+                    "write a number and a unit, e.g. 5ms, 100us or 0.5s");
+  return *parsed;
+}
+
+int run(const RunOptions& o) {
+  Scenario scenario = load_scenario(o.scenario);
+  if (!o.switch_interval.empty())
+    scenario.switch_interval = parse_option_duration("--switch-interval", o.switch_interval);
+  const MachineProfile profile = resolve_profile(o.profile.empty() ? scenario.machine.profile
+                                                                   : o.profile);
+  RunReport report;
+  report.scenario = &scenario;
+  report.profile_name = profile.name;
+  report.cores = o.cores > 0 ? o.cores : scenario.machine.cores;
+  for (const auto& strategy : scenario.strategies) {
+    report.results.push_back(simulate(scenario, strategy, report.cores, profile));
+    if (strategy.kind == StrategyKind::serial) report.serial = report.results.back();
+  }
+  if (!report.serial && !scenario.tasks.empty())
+    report.serial = simulate(scenario, StrategySpec{}, report.cores, profile);
+  const std::string text = o.format == "json"  ? format_json(report)
+                           : o.format == "csv" ? format_csv(report)
+                                               : format_table(report, o.per_thread);
+  write_output(o.output, text);
+  return 0;
+}
+
+int check(const std::vector<std::string>& files) {
+  for (const auto& file : files) {
+    const Scenario s = load_scenario(file);
+    std::int64_t tasks = 0;
+    for (const auto& t : s.tasks) tasks += t.count;
+    std::string strategies;
+    for (const auto& st : s.strategies)
+      strategies += fmt::format("{}{}", strategies.empty() ? "" : ", ", to_string(st.kind));
+    resolve_profile(s.machine.profile);
+    std::cout << fmt::format("{}: ok: \"{}\", {} on {} cores, strategies: {}\n", file, s.name,
+                             s.program.empty() ? fmt::format("{} tasks", tasks)
+                                               : fmt::format("{} threads", s.program.size()),
+                             s.machine.cores, strategies);
+  }
+  return 0;
+}
+
+int show_profile(const std::string& path, const std::string& format) {
+  const MachineProfile profile = resolve_profile(path.empty() ? "default" : path);
+  if (format == "json") {
+    std::string out = fmt::format("{{\n  \"name\": \"{}\",\n  \"params\": {{\n", profile.name);
+    const auto& params = profile_params();
+    for (std::size_t i = 0; i < params.size(); ++i)
+      out += fmt::format("    \"{}\": \"{}ns\"{}\n", params[i].name, profile.*params[i].field,
+                         i + 1 < params.size() ? "," : "");
+    std::cout << out << "  }\n}\n";
+    return 0;
+  }
+  std::cout << fmt::format("profile: {}\n\n{:<22} {:>10}  {}\n", profile.name, "parameter",
+                           "value", "meaning; source");
+  for (const auto& p : profile_params())
+    std::cout << fmt::format("{:<22} {:>10}  {}; {}\n", p.name,
+                             format_duration(profile.*p.field), p.meaning, p.source);
+  return 0;
+}
+
+void print_error(const UserError& e) {
+  std::cerr << "gilsim: error: " << e.what() << "\n";
+  if (!e.hint.empty()) std::cerr << "  hint: " << e.hint << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"gilsim: predicts how a Python workload runs under threads and the GIL, "
+               "from a JSON scenario (docs/scenario-format.md)."};
+  app.set_version_flag("--version", std::string("gilsim ") + GILSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunOptions run_options;
+  auto* run_cmd = app.add_subcommand("run", "Simulate every strategy of a scenario and compare");
+  run_cmd->add_option("scenario", run_options.scenario, "Scenario file (JSON)")->required();
+  run_cmd->add_option("--cores", run_options.cores, "Cores of the simulated machine "
+                      "(default: the scenario's machine.cores)")->check(CLI::Range(1, 4096));
+  run_cmd->add_option("--profile", run_options.profile, "Machine profile file "
+                      "(default: the scenario's machine.profile)");
+  run_cmd->add_option("--switch-interval", run_options.switch_interval,
+                      "sys.setswitchinterval, e.g. 1ms (default: the scenario's)");
+  run_cmd->add_option("--format", run_options.format, "table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  run_cmd->add_option("-o,--output", run_options.output, "Write to this file (default: stdout)");
+  run_cmd->add_flag("!--no-threads", run_options.per_thread, "Leave out the per-thread table");
+
+  std::vector<std::string> check_files;
+  auto* check_cmd = app.add_subcommand("check", "Validate scenario files; explain every mistake");
+  check_cmd->add_option("scenarios", check_files, "Scenario files")->required();
+
+  std::string profile_path, profile_format = "table";
+  auto* profile_cmd = app.add_subcommand("profile", "Print a machine profile: every cost "
+                                         "constant, its value and where it comes from");
+  profile_cmd->add_option("--profile", profile_path, "Profile file (default: the built-in one)");
+  profile_cmd->add_option("--format", profile_format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+
+  try {
+    app.parse(argc, argv);
+    if (*run_cmd) return run(run_options);
+    if (*check_cmd) return check(check_files);
+    if (*profile_cmd) return show_profile(profile_path, profile_format);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  } catch (const UserError& e) {
+    print_error(e);
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "gilsim: internal error: " << e.what()
+              << "\n  this is a bug in gilsim; please report it with the scenario file\n";
+    return 1;
+  }
+  return 0;
+}

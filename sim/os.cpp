@@ -1,0 +1,250 @@
+// The kernel model (see os.hpp). Rules and their sources:
+// - A woken thread needs `gil_wake_latency` before it can run (futex wake, IPI, idle exit).
+// - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
+// - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
+// - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux
+//   6.6+: sysctl_sched_base_slice; CFS's sched_slice() divided a period instead).
+// - A thread woken from sleep is placed at max(its vruntime, min_vruntime - sched_latency / 2)
+//   (place_entity, GENTLE_FAIR_SLEEPERS) and preempts the running thread furthest ahead if that
+//   one is more than wakeup_granularity ahead of it (check_preempt_wakeup).
+// - All three constants scale by 1 + ilog2(min(cores, 8)) (SCHED_TUNABLESCALING_LOG).
+// One global run queue stands for Linux's per-core queues and their load balancing.
+#include "os.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+
+namespace gilsim {
+
+namespace {
+Nanos ncpu_factor(int cores) {
+  const unsigned capped = static_cast<unsigned>(std::min(cores, 8));
+  return 1 + (std::bit_width(capped) - 1);  // 1 + ilog2
+}
+}  // namespace
+
+Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int cores)
+    : engine_(engine),
+      observer_(observer),
+      profile_(profile),
+      cores_(cores),
+      free_cores_(cores),
+      sched_latency_(profile.sched_latency * ncpu_factor(cores)),
+      base_slice_(profile.base_slice * ncpu_factor(cores)),
+      wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
+  threads_.reserve(256);
+  running_.reserve(static_cast<std::size_t>(cores));
+  run_queue_.reserve(256);
+}
+
+Tid Os::start_thread(std::string_view name, Nanos at, std::function<void()> body) {
+  const Tid t = static_cast<Tid>(threads_.size());
+  threads_.emplace_back();
+  observer_.thread_created(t, name, now());
+  publish(t);
+  const Tid spawned = engine_.spawn(
+      [this, t, body = std::move(body)] {
+        acquire_core(t, false);
+        body();
+        release_core(t);
+        threads_[t].cpu = Cpu::exited;
+        threads_[t].activity = ThreadState::exited;
+        publish(t);
+      },
+      at);
+  assert(spawned == t && "every engine thread is an OS thread");
+  (void)spawned;
+  return t;
+}
+
+void Os::set_activity(Tid t, ThreadState activity) {
+  threads_[t].activity = activity;
+  publish(t);
+}
+
+void Os::publish(Tid t) {
+  Thread& th = threads_[t];
+  const ThreadState state = th.cpu == Cpu::runnable ? ThreadState::runnable : th.activity;
+  if (state == th.published) return;
+  th.published = state;
+  observer_.state_changed(t, state, now());
+}
+
+Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
+  Thread& th = threads_[t];
+  assert(th.cpu == Cpu::running && "compute needs a core");
+  while (work > 0) {
+    Nanos deadline = now() + work;
+    if (interruptible) deadline = std::min(deadline, std::max(th.interrupt_at, now()));
+    if (!run_queue_.empty()) deadline = std::min(deadline, std::max(th.slice_end, now()));
+    const Nanos from = now();
+    if (deadline > from) engine_.wait_until(deadline);
+    work -= now() - from;
+    if (work <= 0) break;
+    if (interruptible && th.interrupt_at <= now()) {
+      th.interrupt_at = kNever;
+      return work;
+    }
+    if (th.preempt || (!run_queue_.empty() && now() >= th.slice_end)) yield_core(t);
+  }
+  return 0;
+}
+
+void Os::interrupt(Tid t, Nanos at) {
+  Thread& th = threads_[t];
+  th.interrupt_at = std::min(th.interrupt_at, at);
+  // Only a thread computing on a core is waiting for a deadline that must move; the others see
+  // interrupt_at when they next compute.
+  if (th.cpu == Cpu::running && t != engine_.current()) engine_.wake(t, th.interrupt_at);
+}
+
+void Os::clear_interrupt(Tid t) { threads_[t].interrupt_at = kNever; }
+
+void Os::block_for(Tid t, Nanos duration) {
+  release_core(t);
+  threads_[t].cpu = Cpu::blocked;
+  publish(t);
+  engine_.wait_until(now() + duration);
+  acquire_core(t, true);
+}
+
+bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
+  Thread& th = threads_[t];
+  queue.waiters.push_back(t);
+  th.notified = false;
+  release_core(t);
+  th.cpu = Cpu::blocked;
+  publish(t);
+  const Nanos fires = profile_.timer_slack + profile_.gil_wake_latency;
+  engine_.wait_until(timeout == kNever ? kNever : now() + timeout + fires);
+  if (!th.notified) std::erase(queue.waiters, t);
+  acquire_core(t, true);
+  return th.notified;
+}
+
+void Os::notify_one(WaitQueue& queue) {
+  if (queue.waiters.empty()) return;
+  const Tid t = queue.waiters.front();
+  queue.waiters.erase(queue.waiters.begin());
+  threads_[t].notified = true;
+  engine_.wake(t, now() + profile_.gil_wake_latency);
+}
+
+void Os::notify_all(WaitQueue& queue) {
+  while (!queue.waiters.empty()) notify_one(queue);
+}
+
+// A thread that is ready to run gets a free core, or queues (perhaps preempting someone) and
+// sleeps until a core is handed to it.
+void Os::acquire_core(Tid t, bool woken) {
+  Thread& th = threads_[t];
+  th.cpu = Cpu::runnable;
+  place(t, woken);
+  if (free_cores_ > 0) {
+    --free_cores_;
+    return start_on_core(t);
+  }
+  publish(t);
+  if (woken) preempt_for(t);
+  enqueue(t);
+  engine_.wait_until(kNever);
+  start_on_core(t);
+}
+
+void Os::start_on_core(Tid t) {
+  Thread& th = threads_[t];
+  th.cpu = Cpu::running;
+  th.on_core_since = now();
+  th.slice_end = now() + slice();
+  th.preempt = false;
+  if (th.interrupt_at < now()) th.interrupt_at = now();
+  running_.push_back(t);
+  publish(t);
+}
+
+// The core goes to the first queued thread (after a context switch), or becomes free.
+void Os::release_core(Tid t) {
+  Thread& th = threads_[t];
+  if (th.cpu != Cpu::running) return;
+  th.vruntime += now() - th.on_core_since;
+  core_time_ += now() - th.on_core_since;
+  std::erase(running_, t);
+  if (run_queue_.empty()) {
+    ++free_cores_;
+    return;
+  }
+  const Tid next = run_queue_.front();
+  run_queue_.erase(run_queue_.begin());
+  engine_.wake(next, now() + profile_.context_switch);
+}
+
+// End of slice or preempted: back in the queue; keep the core if still first in line.
+void Os::yield_core(Tid t) {
+  Thread& th = threads_[t];
+  th.vruntime += now() - th.on_core_since;
+  core_time_ += now() - th.on_core_since;
+  th.on_core_since = now();
+  th.preempt = false;
+  if (run_queue_.empty() || vruntime_now(run_queue_.front()) >= th.vruntime) {
+    th.slice_end = now() + slice();
+    return;
+  }
+  release_core(t);  // hands the core to the queue's head
+  th.cpu = Cpu::runnable;
+  publish(t);
+  enqueue(t);
+  engine_.wait_until(kNever);
+  start_on_core(t);
+}
+
+void Os::enqueue(Tid t) {
+  const Nanos key = threads_[t].vruntime;
+  auto at = std::upper_bound(run_queue_.begin(), run_queue_.end(), key,
+                             [this](Nanos k, Tid q) { return k < threads_[q].vruntime; });
+  const bool was_empty = run_queue_.empty();
+  run_queue_.insert(at, t);
+  if (was_empty) arm_slices();
+}
+
+// place_entity(): a waking sleeper gets credit for sleeping, capped at half a period; a new
+// thread starts level with the others.
+void Os::place(Tid t, bool woken) {
+  Thread& th = threads_[t];
+  th.vruntime = std::max(th.vruntime, min_vruntime() - (woken ? sched_latency_ / 2 : 0));
+}
+
+// check_preempt_wakeup(): preempt the running thread furthest ahead in vruntime, if it is more
+// than wakeup_granularity ahead of the woken one.
+void Os::preempt_for(Tid t) {
+  Tid victim = -1;
+  for (Tid r : running_) {
+    if (threads_[r].preempt || r == engine_.current()) continue;
+    if (victim < 0 || vruntime_now(r) > vruntime_now(victim)) victim = r;
+  }
+  if (victim < 0 || vruntime_now(victim) - threads_[t].vruntime <= wakeup_granularity_) return;
+  threads_[victim].preempt = true;
+  engine_.wake(victim, now());
+}
+
+// Threads now wait for a core: every running thread gets a deadline at the end of its slice.
+void Os::arm_slices() {
+  for (Tid r : running_)
+    if (r != engine_.current()) engine_.wake(r, std::max(now(), threads_[r].slice_end));
+}
+
+Nanos Os::vruntime_now(Tid t) const {
+  const Thread& th = threads_[t];
+  return th.vruntime + (th.cpu == Cpu::running ? now() - th.on_core_since : 0);
+}
+
+Nanos Os::min_vruntime() const {
+  Nanos lowest = kNever;
+  for (Tid r : running_) lowest = std::min(lowest, vruntime_now(r));
+  if (!run_queue_.empty()) lowest = std::min(lowest, threads_[run_queue_.front()].vruntime);
+  return lowest == kNever ? 0 : lowest;
+}
+
+Nanos Os::slice() const { return base_slice_; }
+
+}  // namespace gilsim

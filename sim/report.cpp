@@ -1,0 +1,205 @@
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "units.hpp"
+
+namespace gilsim {
+
+namespace {
+
+constexpr std::array<ThreadState, kThreadStates> kStates = {
+    ThreadState::python, ThreadState::native,   ThreadState::gil_wait, ThreadState::runnable,
+    ThreadState::io,     ThreadState::idle,     ThreadState::overhead};
+constexpr std::array<const char*, kThreadStates> kStateColumns = {
+    "python", "native", "gil_wait", "runnable", "io", "idle", "overhead"};
+constexpr std::array<const char*, kThreadStates> kStateHeadings = {
+    "Python", "native", "GIL wait", "runnable", "I/O", "idle", "overhead"};
+
+Nanos lifetime(const RunResult& r) {
+  Nanos sum = 0;
+  for (const auto& t : r.threads) sum += t.exited - t.created;
+  return sum;
+}
+
+double share(Nanos part, Nanos whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
+}
+
+std::string percent(double x) { return fmt::format("{:.1f}%", 100 * x); }
+
+const RunResult& winner(const RunReport& report) {
+  return *std::min_element(report.results.begin(), report.results.end(),
+                           [](const auto& a, const auto& b) { return a.wall < b.wall; });
+}
+
+// Why the winner wins, from what the serial run's single thread spent its time on.
+std::string reason(const RunReport& report, const RunResult& best) {
+  const RunResult& base = *report.serial;
+  const Nanos work = lifetime(base);
+  const double io = share(base.total(ThreadState::io), work);
+  const double native = share(base.total(ThreadState::native), work);
+  const double python = share(base.total(ThreadState::python), work);
+  if (best.strategy == "threads") {
+    if (io >= 0.5)
+      return fmt::format("the work is mostly waiting on I/O ({}), and threads wait in parallel "
+                         "while the GIL is released", percent(io));
+    if (native >= 0.5)
+      return fmt::format("most of the work is native code that releases the GIL ({}), which "
+                         "threads run on {} cores at once", percent(native), report.cores);
+    return "threads overlap the I/O and native parts while the Python parts take turns on the GIL";
+  }
+  for (const auto& r : report.results)
+    if (r.strategy == "threads" && gil_wait_share(r) > 0.2)
+      return fmt::format("CPU-bound Python ({} of the work): threads serialise on the GIL and "
+                         "wait for it {} of their time ({} hand-offs)",
+                         percent(python), percent(gil_wait_share(r)), r.gil_handoffs);
+  return "threads only add start-up and hand-off costs here";
+}
+
+std::string describe_program(const RunResult& r) {
+  std::string text = fmt::format("threads wait for the GIL {} of their time",
+                                 percent(gil_wait_share(r)));
+  for (const auto& t : r.threads)
+    if (t.io_ops > 0)
+      text += fmt::format("; {}'s {} I/O ops take {} each on average", t.name, t.io_ops,
+                          format_duration(t.io_latency / t.io_ops));
+  return text;
+}
+
+std::string seconds(Nanos t) { return fmt::format("{:.9f}", to_seconds(t)); }
+
+}  // namespace
+
+double speedup(const RunReport& report, const RunResult& r) {
+  return report.serial && r.wall > 0 ? share(report.serial->wall, r.wall) : 0;
+}
+
+double gil_wait_share(const RunResult& r) {
+  return share(r.total(ThreadState::gil_wait), lifetime(r));
+}
+
+std::string verdict(const RunReport& report) {
+  const RunResult& best = winner(report);
+  if (!report.serial) return fmt::format("{}: {}.", best.strategy, describe_program(best));
+  if (report.results.size() == 1)
+    return fmt::format("{} takes {}.", best.strategy, format_duration(best.wall));
+  const RunResult* runner_up = nullptr;
+  for (const auto& r : report.results)
+    if (&r != &best && (runner_up == nullptr || r.wall < runner_up->wall)) runner_up = &r;
+  const double margin = share(runner_up->wall, best.wall);
+  const std::string by = margin >= 1.1 ? fmt::format("{:.2f}x faster than {}", margin,
+                                                     runner_up->strategy)
+                                       : fmt::format("{} faster than {}",
+                                                     percent(margin - 1), runner_up->strategy);
+  return fmt::format("{} wins, {}: {}.", best.strategy, by, reason(report, best));
+}
+
+std::string format_table(const RunReport& report, bool per_thread) {
+  const Scenario& s = *report.scenario;
+  std::string out = fmt::format("{}: {}\n", s.name, s.description);
+  out += fmt::format("machine: {} cores, profile {}, switch interval {}, seed {}\n\n", report.cores,
+                     report.profile_name, format_duration(s.switch_interval), s.seed);
+  out += fmt::format("{:<10} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
+                     "strategy", "workers", "wall", "speed-up", "CPU use", "GIL wait",
+                     "hand-offs", "forced", "latency p50", "latency p99");
+  for (const auto& r : report.results) {
+    const std::string up = report.serial ? fmt::format("{:.2f}x", speedup(report, r)) : "-";
+    out += fmt::format("{:<10} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
+                       r.strategy, r.workers, format_duration(r.wall), up,
+                       percent(r.cpu_utilisation()), percent(gil_wait_share(r)), r.gil_handoffs,
+                       r.forced_switches, r.tasks ? format_duration(r.task_latency_p50) : "-",
+                       r.tasks ? format_duration(r.task_latency_p99) : "-");
+  }
+  for (const auto& r : per_thread ? report.results : std::vector<RunResult>{}) {
+    out += fmt::format("\n{}: where each thread's time went (share of its lifetime)\n", r.strategy);
+    out += fmt::format("{:<26}", "thread");
+    for (const char* h : kStateHeadings) out += fmt::format(" {:>9}", h);
+    out += "\n";
+    for (const auto& t : r.threads) {
+      out += fmt::format("{:<26}", t.name);
+      for (ThreadState st : kStates) out += fmt::format(" {:>9}", percent(share(t.in(st), t.exited - t.created)));
+      out += "\n";
+    }
+  }
+  out += fmt::format("\nverdict: {}\n", verdict(report));
+  return out;
+}
+
+std::string format_json(const RunReport& report) {
+  const Scenario& s = *report.scenario;
+  nlohmann::ordered_json doc;
+  doc["schema_version"] = 1;
+  doc["gilsim_version"] = GILSIM_VERSION;
+  doc["scenario"] = {{"name", s.name}, {"description", s.description},
+                     {"content_hash", s.content_hash}, {"seed", s.seed}};
+  doc["machine"] = {{"cores", report.cores}, {"profile", report.profile_name},
+                    {"switch_interval_s", to_seconds(s.switch_interval)}};
+  doc["results"] = nlohmann::ordered_json::array();
+  for (const auto& r : report.results) {
+    nlohmann::ordered_json j;
+    j["strategy"] = r.strategy;
+    j["workers"] = r.workers;
+    j["cores"] = r.cores;
+    j["wall_s"] = to_seconds(r.wall);
+    j["speedup_vs_serial"] = report.serial ? nlohmann::ordered_json(speedup(report, r)) : nullptr;
+    j["cpu_utilisation"] = r.cpu_utilisation();
+    j["gil_wait_frac"] = gil_wait_share(r);
+    j["gil_handoffs"] = r.gil_handoffs;
+    j["forced_switches"] = r.forced_switches;
+    j["drop_requests"] = r.drop_requests;
+    j["tasks"] = r.tasks;
+    j["task_latency_p50_s"] = to_seconds(r.task_latency_p50);
+    j["task_latency_p99_s"] = to_seconds(r.task_latency_p99);
+    j["events"] = r.events;
+    j["threads"] = nlohmann::ordered_json::array();
+    for (const auto& t : r.threads) {
+      nlohmann::ordered_json tj;
+      tj["name"] = t.name;
+      tj["created_s"] = to_seconds(t.created);
+      tj["exited_s"] = to_seconds(t.exited);
+      for (std::size_t i = 0; i < kStates.size(); ++i)
+        tj[fmt::format("{}_s", kStateColumns[i])] = to_seconds(t.in(kStates[i]));
+      tj["io_ops"] = t.io_ops;
+      tj["io_latency_mean_s"] = t.io_ops ? to_seconds(t.io_latency / t.io_ops) : 0.0;
+      j["threads"].push_back(tj);
+    }
+    doc["results"].push_back(j);
+  }
+  doc["verdict"] = {{"winner", winner(report).strategy}, {"text", verdict(report)}};
+  return doc.dump(2) + "\n";
+}
+
+std::string format_csv(const RunReport& report) {
+  const Scenario& s = *report.scenario;
+  std::string out =
+      "schema_version,gilsim_version,scenario,content_hash,seed,strategy,workers,cores,"
+      "switch_interval_s,wall_s,speedup_vs_serial,cpu_utilisation,gil_wait_frac";
+  for (const char* c : kStateColumns) out += fmt::format(",{}_s", c);
+  out += ",gil_handoffs,forced_switches,drop_requests,tasks,task_latency_p50_s,"
+         "task_latency_p99_s\n";
+  // RFC 4180: quote a field that holds a comma, a quote or a line break.
+  auto field = [](const std::string& v) {
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+    std::string quoted = "\"";
+    for (char c : v) quoted.append(c == '"' ? 2 : 1, c);
+    quoted += '"';
+    return quoted;
+  };
+  for (const auto& r : report.results) {
+    out += fmt::format("1,{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}", GILSIM_VERSION,
+                       field(s.name), s.content_hash, s.seed, r.strategy, r.workers, r.cores,
+                       seconds(s.switch_interval), seconds(r.wall),
+                       report.serial ? fmt::format("{:.6f}", speedup(report, r)) : "",
+                       r.cpu_utilisation(), gil_wait_share(r));
+    for (ThreadState st : kStates) out += fmt::format(",{}", seconds(r.total(st)));
+    out += fmt::format(",{},{},{},{},{},{}\n", r.gil_handoffs, r.forced_switches, r.drop_requests,
+                       r.tasks, seconds(r.task_latency_p50), seconds(r.task_latency_p99));
+  }
+  return out;
+}
+
+}  // namespace gilsim

@@ -1,0 +1,52 @@
+#include "threading.hpp"
+
+namespace gilsim {
+
+Threading::Threading(Interpreter& interp, const MachineProfile& profile)
+    : interp_(interp), profile_(profile) {}
+
+Threading::PyThread& Threading::record(Tid t) {
+  while (static_cast<Tid>(threads_.size()) <= t) threads_.emplace_back();
+  return threads_[static_cast<std::size_t>(t)];
+}
+
+Tid Threading::start_main(std::function<void(Tid)> body) {
+  Os& os = interp_.os();
+  const Tid t = os.next_tid();
+  os.start_thread("MainThread", 0, [this, t, body = std::move(body)] {
+    interp_.gil().take(t);
+    body(t);
+    record(t).finished = true;
+    interp_.gil().drop_final(t);
+  });
+  record(t);
+  return t;
+}
+
+Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)> body) {
+  Os& os = interp_.os();
+  interp_.run_python(starter, profile_.thread_start, ThreadState::overhead);
+  const Tid t = os.next_tid();
+  record(t);
+  // The new thread runs after a wake-up latency, takes the GIL (t_bootstrap), runs
+  // _bootstrap_inner up to `self._started.set()`, then its target.
+  os.start_thread(name, os.now() + profile_.gil_wake_latency, [this, t, body = std::move(body)] {
+    interp_.gil().take(t);
+    interp_.run_python(t, profile_.thread_bootstrap, ThreadState::overhead);
+    record(t).started = true;
+    interp_.os().notify_all(record(t).started_event);
+    body(t);
+    record(t).finished = true;
+    interp_.os().notify_all(record(t).tstate_lock);
+    interp_.gil().drop_final(t);
+  });
+  while (!record(t).started)
+    interp_.wait_released(starter, record(t).started_event, ThreadState::overhead);
+  return t;
+}
+
+void Threading::join(Tid caller, Tid t) {
+  while (!record(t).finished) interp_.wait_released(caller, record(t).tstate_lock, ThreadState::idle);
+}
+
+}  // namespace gilsim
