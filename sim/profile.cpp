@@ -81,7 +81,7 @@ std::string known_params() {
 
 void read_params(const JsonSource& src, MachineProfile& profile) {
   using Pointer = nlohmann::json::json_pointer;
-  const auto& params = src.root()["params"];
+  const auto& params = src.root().at("params");
   if (!params.is_object())
     src.fail(Pointer("/params"), "expected an object of parameters",
              R"(write "params": {"gil_wake_latency": "12us"})");

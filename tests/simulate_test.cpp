@@ -1,0 +1,121 @@
+// Whole runs: determinism, seeded draws, and the strategies' mechanics end to end.
+#include <doctest/doctest.h>
+
+#include "draw.hpp"
+#include "report.hpp"
+#include "scenario.hpp"
+#include "simulate.hpp"
+#include "profile.hpp"
+
+using namespace gilsim;
+
+namespace {
+
+Scenario from_text(const std::string& text) { return parse_scenario(text, "test.json"); }
+
+std::string run_json(const Scenario& s, int cores) {
+  RunReport report;
+  report.scenario = &s;
+  report.profile_name = "default";
+  report.cores = cores;
+  const MachineProfile profile = default_profile();
+  for (const auto& st : s.strategies) {
+    report.results.push_back(simulate(s, st, cores, profile));
+    if (st.kind == StrategyKind::serial) report.serial = report.results.back();
+  }
+  return format_json(report);
+}
+
+const char* kMixed = R"({"name": "mixed", "seed": 7, "machine": {"cores": 2},
+  "workload": {"tasks": [{"count": 20, "ops": [
+     {"cpu": {"lognormal": {"mean": "1ms", "cv": 0.5}}},
+     {"io": {"uniform": {"low": "1ms", "high": "5ms"}}},
+     {"native": "300us"}, {"native_gil": "200us"}]}]},
+  "strategies": ["serial", {"kind": "threads", "workers": 4}]})";
+
+}  // namespace
+
+TEST_CASE("the same scenario and seed give byte-identical output") {
+  const Scenario s = from_text(kMixed);
+  CHECK(run_json(s, 2) == run_json(s, 2));
+}
+
+TEST_CASE("a different seed draws different durations") {
+  Scenario s = from_text(kMixed);
+  const std::string first = run_json(s, 2);
+  s.seed = 8;
+  CHECK(run_json(s, 2) != first);
+}
+
+TEST_CASE("a task's draws do not depend on the strategy that runs it") {
+  Rng a(7, 3), b(7, 3), c(7, 4);
+  Duration d;
+  d.shape = Duration::Shape::uniform;
+  d.low = 0;
+  d.high = kSecond;
+  const Nanos x = draw(d, a);
+  CHECK(draw(d, b) == x);
+  CHECK(draw(d, c) != x);
+}
+
+TEST_CASE("lognormal draws have the requested mean") {
+  Rng rng(1, 0);
+  Duration d;
+  d.shape = Duration::Shape::lognormal;
+  d.mean = 5 * kMilli;
+  d.cv = 0.3;
+  double sum = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) sum += static_cast<double>(draw(d, rng));
+  CHECK(sum / n == doctest::Approx(5e6).epsilon(0.01));
+}
+
+TEST_CASE("serial runs every op back to back on one thread") {
+  const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 3, "ops": [
+      {"cpu": "2ms"}, {"io": "3ms"}, {"native": "1ms"}]}]}, "strategies": ["serial"]})");
+  const RunResult r = simulate(s, s.strategies[0], 4, default_profile());
+  CHECK(r.wall == 18 * kMilli);
+  REQUIRE(r.threads.size() == 1);
+  CHECK(r.threads[0].in(ThreadState::python) == 6 * kMilli);
+  CHECK(r.threads[0].in(ThreadState::io) == 9 * kMilli);
+  CHECK(r.threads[0].in(ThreadState::native) == 3 * kMilli);
+  CHECK(r.core_time == 9 * kMilli);
+}
+
+TEST_CASE("a thread pool starts workers lazily, one per submit, up to max_workers") {
+  const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 10, "ops": [{"io": "10ms"}]}]},
+      "strategies": [{"kind": "threads", "workers": 3}]})");
+  const RunResult r = simulate(s, s.strategies[0], 4, default_profile());
+  REQUIRE(r.threads.size() == 4);  // MainThread + 3 workers
+  CHECK(r.threads[1].name == "ThreadPoolExecutor-0_0");
+  CHECK(r.threads[3].name == "ThreadPoolExecutor-0_2");
+  // 10 waits of 10 ms on 3 workers: 4 rounds.
+  CHECK(r.wall > 40 * kMilli);
+  CHECK(r.wall < 41 * kMilli);
+}
+
+TEST_CASE("I/O-bound tasks overlap on threads: 8 one-second waits take about one second") {
+  const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 8, "ops": [
+      {"io": "1s"}, {"cpu": "200us"}]}]}, "strategies": [{"kind": "threads", "workers": 8}]})");
+  const RunResult r = simulate(s, s.strategies[0], 4, default_profile());
+  CHECK(r.wall > 1 * kSecond);
+  CHECK(r.wall < 1 * kSecond + 5 * kMilli);
+}
+
+TEST_CASE("CPU-bound tasks on threads are no faster than serial") {
+  const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 8, "ops": [{"cpu": "50ms"}]}]},
+      "strategies": ["serial", {"kind": "threads", "workers": 4}]})");
+  const RunResult serial = simulate(s, s.strategies[0], 4, default_profile());
+  const RunResult threads = simulate(s, s.strategies[1], 4, default_profile());
+  CHECK(serial.wall == 400 * kMilli);
+  CHECK(threads.wall >= serial.wall);
+  CHECK(threads.forced_switches > 50);  // turns of about 5 ms over 400 ms
+}
+
+TEST_CASE("a run that cannot finish stops at max_virtual_time with a clear error") {
+  const Scenario s = from_text(R"({"max_virtual_time": "1s", "workload": {"tasks": [
+      {"count": 1, "ops": [{"io": "2s"}]}]}, "strategies": ["serial"]})");
+  CHECK_THROWS_WITH(simulate(s, s.strategies[0], 1, default_profile()),
+                    "test.json: /max_virtual_time: the serial run did not finish within 1 s of "
+                    "virtual time");
+}
