@@ -65,8 +65,10 @@ std::string describe_program(const RunResult& r) {
                                  percent(gil_wait_share(r)));
   for (const auto& t : r.threads)
     if (t.io_ops > 0)
-      text += fmt::format("; {}'s {} I/O ops take {} each on average", t.name, t.io_ops,
-                          format_duration(t.io_latency / t.io_ops));
+      text += fmt::format("; {}'s {} I/O ops take {} each on average, {} of it blocked and "
+                          "the rest getting the GIL back", t.name, t.io_ops,
+                          format_duration(t.io_latency / t.io_ops),
+                          format_duration(t.in(ThreadState::io) / t.io_ops));
   return text;
 }
 
