@@ -138,9 +138,15 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run(run_options);
     if (*check_cmd) return check(check_files);
     if (*profile_cmd) return show_profile(profile_path, profile_format);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    print_error(UserError("", e.what(), "run `gilsim --help` or `gilsim run --help` for usage"));
+    return 2;
   } catch (const UserError& e) {
     print_error(e);
     return 2;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Rewrites the golden CLI outputs that tests/cli_test.py compares against: for every bundled
+# scenario S, tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json`.
+# Review the diff before committing it: a changed number is a changed model.
+#
+# usage: tools/regen_golden.sh [path/to/gilsim]   (default: build/gilsim)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+gilsim=${1:-$root/build/gilsim}
+# Resolve the binary before moving to the repository root, so a relative path still works.
+if [[ $gilsim != */* ]]; then
+  gilsim=$(command -v "$gilsim" || true)
+elif [[ -x $gilsim && ! -d $gilsim ]]; then
+  gilsim=$(cd "$(dirname "$gilsim")" && pwd)/$(basename "$gilsim")
+fi
+if [[ -z $gilsim || ! -x $gilsim || -d $gilsim ]]; then
+  echo "regen_golden.sh: error: no gilsim binary at '${1:-build/gilsim}'" >&2
+  echo "  hint: build it first, or pass its path: tools/regen_golden.sh build-dbg/gilsim" >&2
+  exit 2
+fi
+
+cd "$root"
+mkdir -p tests/golden
+# Relative scenario paths, as the test runs them, so nothing host-specific gets in the files.
+for scenario in scenarios/*.json; do
+  name=$(basename "$scenario" .json)
+  # -o writes through a temporary file and renames it: a failing run leaves the old golden.
+  "$gilsim" run "$scenario" -o "tests/golden/$name.table.txt"
+  "$gilsim" run "$scenario" --format json -o "tests/golden/$name.json"
+  "$gilsim" run "$scenario" --format csv -o "tests/golden/$name.csv"
+  echo "tests/golden/$name.{table.txt,json,csv}"
+done
