@@ -21,12 +21,17 @@ median / max) plus, for every thread, each op's measured latency:
               (the items are cached small ints: no allocation, ~5 ns/byte, linear and steadier
               than a sorted() of a list, whose timing depends on malloc's mmap threshold).
 
-Speed drift.  The op sizes are calibrated once at start.  Right before and right after every
-timed run the tool measures the speed of each calibrated op kind again (a "probe"); the sizes
-of that run are rescaled by the speed seen before it (--no-rescale turns that off), and a run
-whose speed moved by more than --max-drift between the two probes is thrown away and retried
-(at most --retries times; the last attempt is kept and flagged).  Repeats of the strategies are
-interleaved (serial #1, threads #1, serial #2, ...) so slow drift hits them alike.
+Speed drift.  The VM's single-core speed moves by 10-60 % for seconds at a time (other tenants,
+the other vCPU busy).  The op sizes are calibrated once at start (each point timed again in a
+validation pass; points that disagree are redone).  Right before and right after every timed
+run the tool times each calibrated op kind again (a "probe").  A run starts only when the probe
+is within --max-drift (8 %) of the calibration and no other process is using the CPUs; it is
+kept only if the probe after it is in the band too and other processes used less than
+--max-foreign-load cores meanwhile, otherwise it is retried (at most --retries times; the last
+attempt is kept and flagged).  If the speed stays off but steady, the kind is calibrated again.
+--rescale instead scales each run's op sizes by the speed probed before it.  Repeats of the
+strategies are interleaved (serial #1, threads #1, serial #2, ...) so slow drift hits them alike.
+Before and after each run a timer probe (eight 2 ms timed lock waits) records the overshoot.
 
 Strategies.  Workload form: ``serial`` (a loop in the main thread), ``threads``
 (``ThreadPoolExecutor(workers)`` and ``list(ex.map(run_task, tasks))``, timed from creating the
@@ -529,8 +534,11 @@ def grid_for(durations: list[Duration]) -> list[float]:
 class Calibration:
     """Calibrated engines for the op kinds a scenario uses, and speed probes."""
 
-    def __init__(self, scenario: Scenario, short_io: float) -> None:
+    def __init__(self, scenario: Scenario, short_io: float, monitor: "LoadMonitor",
+                 quiet_wait: float) -> None:
         self.short_io = short_io
+        self.monitor = monitor
+        self.quiet_wait = quiet_wait
         by_kind: dict[str, list[Duration]] = {}
         for op in scenario.all_ops():
             by_kind.setdefault(op.kind, []).append(op.duration)
@@ -551,38 +559,10 @@ class Calibration:
             "native": lambda: Engine("native", "bytes", hash_bytes, HASHLIB_GIL_MINSIZE, 1_600_000),
             "native_gil": lambda: Engine("native_gil", "bytes", sum_bytes, 1, 200_000),
         }
+        self.makers = makers
         for kind in CALIBRATED_KINDS:
-            if kind not in self.durations:
-                continue
-            eng = makers[kind]()
-            self.engines[kind] = eng
-            warm_until = time.perf_counter() + 0.3  # specialise the bytecode, fault pages in
-            while time.perf_counter() < warm_until:
-                eng.run(eng.first_guess)
-            durs = self.durations[kind]
-            total = {}
-            for dur in durs:
-                total[dur] = total.get(dur, 0) + dur.mean()
-            dominant = max(total, key=total.get)
-            probe_d = min(dominant.mean(), 0.02)
-            grid = sorted(set(grid_for(durs)) | {probe_d})
-            for d in grid:
-                size, t = calibrate_point(eng, d)
-                if size > len(_BUF):  # the slice was cut short: grow the buffer, measure again
-                    ensure_buffer(int(size * 1.3))
-                    size, t = calibrate_point(eng, d)
-                eng.points.append((d, size, t))
-                eng.points.sort()
-                if abs(t / d - 1) > 0.05 and not (kind == "native" and size == eng.min_size):
-                    self.warnings.append(f"{kind} {fmt_dur(d)}: calibration did not converge "
-                                         f"(measured {fmt_dur(t)}); the machine is noisy")
-                log(f"calibrated {kind} {fmt_dur(d)} -> {size} {eng.unit} "
-                    f"(measured {fmt_dur(t)}, {t / size * 1e9:.3f} ns/{eng.unit[:-1]})")
-                if kind == "native" and size == HASHLIB_GIL_MINSIZE and t > d * 1.05:
-                    self.warnings.append(
-                        f"native {fmt_dur(d)} is shorter than hashing HASHLIB_GIL_MINSIZE bytes "
-                        f"({fmt_dur(t)}); it runs as {HASHLIB_GIL_MINSIZE} bytes")
-            self.probe_points[kind] = (probe_d, eng.size_for(probe_d))
+            if kind in self.durations:
+                self.calibrate_kind(kind)
         for kind in ("native", "native_gil"):
             if kind in self.engines:
                 ensure_buffer(int(self.engines[kind].size_for(max_d[kind]) * 1.3))
@@ -597,6 +577,55 @@ class Calibration:
                 self.warnings.append(
                     f"io ops below {fmt_dur(self.short_io)} run as os.read(pipe, 1) "
                     "(a GIL-releasing syscall returning at once, ~1-2 us), not as a timed wait")
+
+    def calibrate_kind(self, kind: str) -> None:
+        """Calibrate every grid point of one op kind, then check the points against each other.
+
+        A point measured while the VM was briefly slow (another tenant, the other vCPU busy)
+        would make every op of that size too short; so after the first pass every point is
+        timed again at its size, and points whose speed differs from the others' by more than
+        5 % are calibrated again (at most three passes).  Each point waits for quiet first."""
+        eng = self.makers[kind]()
+        self.engines[kind] = eng
+        warm_until = time.perf_counter() + 0.3  # specialise the bytecode, fault pages in
+        while time.perf_counter() < warm_until:
+            eng.run(eng.first_guess)
+        durs = self.durations[kind]
+        total: dict[Duration, float] = {}
+        for dur in durs:
+            total[dur] = total.get(dur, 0) + dur.mean()
+        dominant = max(total, key=total.get)
+        probe_d = min(dominant.mean(), 0.02)
+        todo = sorted(set(grid_for(durs)) | {probe_d})
+        for _ in range(3):
+            for d in todo:
+                self.monitor.wait_quiet(self.quiet_wait)
+                size, t = calibrate_point(eng, d)
+                if size > len(_BUF):  # the slice was cut short: grow the buffer, measure again
+                    ensure_buffer(int(size * 1.3))
+                    size, t = calibrate_point(eng, d)
+                eng.points = sorted([p for p in eng.points if p[0] != d] + [(d, size, t)])
+                log(f"calibrated {kind} {fmt_dur(d)} -> {size} {eng.unit} "
+                    f"(measured {fmt_dur(t)}, {t / size * 1e9:.3f} ns/{eng.unit[:-1]})")
+            # validation pass: time each point again at its calibrated size
+            ratios = {}
+            for d, size, _ in eng.points:
+                ratios[d] = eng.median_time(size, _reps_for(d, 0.1, 5, 400)) / d
+            mid = statistics.median(ratios.values())
+            todo = [d for d, r in ratios.items() if abs(r / mid - 1) > 0.05 or abs(r - 1) > 0.08]
+            if not todo:
+                break
+            log(f"  {kind}: re-timed points off by "
+                + ", ".join(f"{fmt_dur(d)} x{ratios[d]:.2f}" for d in todo) + "; recalibrating")
+        else:
+            self.warnings.append(f"{kind}: calibration points still disagree after three "
+                                 "passes; the machine is noisy")
+        for d, size, t in eng.points:
+            if kind == "native" and size == HASHLIB_GIL_MINSIZE and t > d * 1.05:
+                self.warnings.append(
+                    f"native {fmt_dur(d)} is shorter than hashing HASHLIB_GIL_MINSIZE bytes "
+                    f"({fmt_dur(t)}); it runs as {HASHLIB_GIL_MINSIZE} bytes")
+        self.probe_points[kind] = (probe_d, eng.size_for(probe_d))
 
     @staticmethod
     def timer_probe(n: int = 8, timeout: float = 0.002) -> dict[str, float]:
@@ -971,16 +1000,53 @@ def select_strategies(sc: Scenario, names: list[str] | None) -> list[Strategy]:
     return runnable
 
 
+def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict, float]:
+    """Wait for quiet and a speed within --max-drift of the calibration.
+
+    Returns (speed factors, timer overshoot, seconds waited).  If the speed stays out of band
+    over several probes that agree with each other, the machine really changed speed: the op
+    kinds are calibrated again."""
+    waited = 0.0
+    history: list[dict] = []
+    while True:
+        w = mon.wait_quiet(args.quiet_wait)
+        waited += max(w, 0.0)
+        timer = cal.timer_probe()
+        factors = cal.probe()
+        off = {k: f for k, f in factors.items() if abs(f - 1) > args.max_drift}
+        if not off or args.rescale:
+            return factors, timer, waited
+        history.append(factors)
+        if len(history) >= 4:
+            recent = history[-3:]
+            steady = all(abs(h[k] / recent[0][k] - 1) < args.max_drift for h in recent for k in off)
+            if steady:
+                log(f"  speed moved for good ({', '.join(f'{k} x{f:.2f}' for k, f in off.items())})"
+                    "; calibrating again")
+                for k in off:
+                    cal.calibrate_kind(k)
+                history.clear()
+                continue
+        if len(history) >= 12:
+            log("  warning: the speed keeps moving; running anyway (flagged)")
+            return factors, timer, waited
+        if len(history) == 1:
+            log(f"  speed off the calibration ({', '.join(f'{k} x{f:.2f}' for k, f in off.items())});"
+                " waiting for it to settle")
+        time.sleep(1.0)
+        waited += 1.0
+
+
 def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
               args) -> tuple[RunResult, dict]:
-    """One measured run with speed probes before and after; retried while the speed drifts or
-    other processes use the CPUs."""
+    """One measured run, accepted only if the speed probes right before and right after it are
+    within --max-drift of the calibration and of each other, and no other process used more
+    than --max-foreign-load cores meanwhile; otherwise retried (at most --retries times, the
+    last attempt is kept and flagged)."""
     attempts = []
     for attempt in range(args.retries + 1):
-        waited = mon.wait_quiet(args.quiet_wait)
+        pre, timer_pre, waited = probe_in_band(cal, mon, args)
         mark = mon.mark()
-        timer_pre = cal.timer_probe()
-        pre = cal.probe()
         prep = Preparer(cal, pre, args.rescale)
         tasks = None if sc.is_program else prep.tasks(sc)
         gc.collect()
@@ -992,11 +1058,13 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
             res = run_processes(tasks, strat.workers, strat.start_method, sc.switch_interval)
         else:
             res = run_program(sc, prep)
+        foreign, window = mon.foreign_since(mark)
         post = cal.probe()
         timer_post = cal.timer_probe()
-        foreign, window = mon.foreign_since(mark)
         foreign_load = foreign / window if window > 0 else 0.0
         drift = max((abs(post[k] / pre[k] - 1) for k in pre), default=0.0)
+        if not args.rescale:
+            drift = max([drift] + [abs(post[k] - 1) for k in post])
         noisy = foreign > 0.03 and foreign_load > args.max_foreign_load
         attempts.append({"speed_before": pre, "speed_after": post, "drift": drift,
                          "wall_s": res.wall_s, "foreign_load": foreign_load,
@@ -1035,7 +1103,7 @@ def realize(args) -> dict:
     mon = LoadMonitor()
     if mon.wait_quiet(args.quiet_wait) < 0:
         log("warning: other processes keep the CPUs busy; calibrating anyway")
-    cal = Calibration(sc, args.short_io)
+    cal = Calibration(sc, args.short_io, mon, args.quiet_wait)
     cal.build()
     for w in cal.warnings:
         log(f"warning: {w}")
@@ -1161,8 +1229,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "other processes used more than this many cores on average (default 0.10)")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="before each run wait up to "
                    "this many seconds for other processes to leave the CPUs idle (default 60)")
-    p.add_argument("--no-rescale", dest="rescale", action="store_false", help="do not rescale "
-                   "op sizes by the speed probed right before each run")
+    p.add_argument("--rescale", action="store_true", help="instead of waiting for the speed "
+                   "to come back to the calibrated one, scale each run's op sizes by the speed "
+                   "probed right before it")
     p.add_argument("--short-io", default="20us", help="io ops shorter than this become "
                    "os.read on a full pipe instead of time.sleep (default 20us)")
     a = p.parse_args(argv)
