@@ -7,8 +7,9 @@
 
 namespace gilsim {
 
-Gil::Gil(Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency)
-    : os_(os),
+Gil::Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency)
+    : id_(id),
+      os_(os),
       observer_(observer),
       interval_(interval < 1 * kMicro ? 1 * kMicro : interval),  // take_gil: interval >= 1 us
       eval_breaker_latency_(eval_breaker_latency) {}
@@ -22,8 +23,8 @@ void Gil::take(Tid t) {
     if (!signalled && locked_ && switch_number_ == saved_switch_number) set_drop_request(t);
   }
   locked_ = true;
+  observer_.gil_taken(id_, last_holder_, t, os_.now());
   if (t != last_holder_) {
-    observer_.gil_handoff(last_holder_, t, os_.now());
     last_holder_ = t;
     ++switch_number_;
   }
@@ -38,7 +39,7 @@ void Gil::drop(Tid t) {
   // the request set, including one before a blocking call.
   if (drop_request_ && last_holder_ == t) {
     reset_drop_request();
-    observer_.forced_switch(t, os_.now());
+    observer_.forced_switch(id_, t, os_.now());
     os_.set_activity(t, ThreadState::gil_wait);
     os_.wait(switch_cond_, t, kNever);
   }
@@ -49,13 +50,14 @@ void Gil::drop_final(Tid t) { release(t); }
 void Gil::release(Tid t) {
   last_holder_ = t;
   locked_ = false;
+  observer_.gil_released(id_, t, os_.now());
   os_.notify_one(cond_);
 }
 
 void Gil::set_drop_request(Tid requester) {
   drop_request_ = true;
   interrupted_ = last_holder_;
-  observer_.drop_requested(requester, last_holder_, os_.now());
+  observer_.drop_requested(id_, requester, last_holder_, os_.now());
   // The holder sees the request at its next eval-breaker check.
   os_.interrupt(last_holder_, os_.now() + eval_breaker_latency_);
 }

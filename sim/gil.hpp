@@ -12,7 +12,7 @@ namespace gilsim {
 
 class Gil {
  public:
-  Gil(Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency);
+  Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency);
 
   // take_gil(): returns once `t` holds the GIL.
   void take(Tid t);
@@ -21,6 +21,7 @@ class Gil {
   // drop_gil(NULL) at thread exit: no forced-switching wait.
   void drop_final(Tid t);
 
+  GilId id() const { return id_; }
   bool drop_requested() const { return drop_request_; }
   Tid holder() const { return locked_ ? last_holder_ : -1; }
 
@@ -29,6 +30,7 @@ class Gil {
   void set_drop_request(Tid requester);
   void reset_drop_request();
 
+  GilId id_;
   Os& os_;
   Observer& observer_;
   Nanos interval_;

@@ -7,22 +7,19 @@
 namespace gilsim {
 
 Interpreter::Interpreter(Os& os, Observer& observer, const MachineProfile& profile,
-                         Nanos switch_interval)
-    : os_(os), gil_(os, observer, switch_interval, profile.eval_breaker_latency) {}
+                         const InterpreterConfig& config, GilId gil)
+    : os_(os), gil_(gil, os, observer, config.switch_interval, profile.eval_breaker_latency) {}
 
 void Interpreter::run_op(Tid t, OpKind kind, Nanos duration) {
   switch (kind) {
     case OpKind::cpu:
       return run_python(t, duration);
     case OpKind::io:
-      gil_.drop(t);
-      os_.set_activity(t, ThreadState::io);
-      os_.block_for(t, duration);
-      return gil_.take(t);
+      return block(t, duration);
     case OpKind::native:
-      return call_native(t, duration, true);
+      return run_released(t, duration);
     case OpKind::native_gil:
-      return call_native(t, duration, false);
+      return run_c(t, duration, ThreadState::native);
   }
 }
 
@@ -37,15 +34,27 @@ void Interpreter::run_python(Tid t, Nanos duration, ThreadState activity) {
   }
 }
 
-void Interpreter::call_native(Tid t, Nanos duration, bool releases_gil) {
-  if (releases_gil) gil_.drop(t);
-  os_.set_activity(t, ThreadState::native);
+void Interpreter::run_c(Tid t, Nanos duration, ThreadState activity) {
+  os_.set_activity(t, activity);
   os_.compute(t, duration, false);
-  if (releases_gil) return gil_.take(t);
   if (gil_.drop_requested()) {  // the eval-breaker check after the call returns
     gil_.drop(t);
     gil_.take(t);
   }
+}
+
+void Interpreter::block(Tid t, Nanos duration, ThreadState activity) {
+  gil_.drop(t);
+  os_.set_activity(t, activity);
+  os_.block_for(t, duration);
+  gil_.take(t);
+}
+
+void Interpreter::run_released(Tid t, Nanos duration, ThreadState activity) {
+  gil_.drop(t);
+  os_.set_activity(t, activity);
+  os_.compute(t, duration, false);
+  gil_.take(t);
 }
 
 bool Interpreter::wait_released(Tid t, WaitQueue& queue, ThreadState activity, Nanos timeout) {

@@ -8,9 +8,14 @@
 
 namespace gilsim {
 
+struct InterpreterConfig {
+  Nanos switch_interval = 5 * kMilli;  // sys.setswitchinterval
+};
+
 class Interpreter {
  public:
-  Interpreter(Os& os, Observer& observer, const MachineProfile& profile, Nanos switch_interval);
+  Interpreter(Os& os, Observer& observer, const MachineProfile& profile,
+              const InterpreterConfig& config, GilId gil);
 
   Os& os() { return os_; }
   Gil& gil() { return gil_; }
@@ -20,12 +25,17 @@ class Interpreter {
   // Bytecode that holds the GIL and honours drop requests at eval-breaker checks; `activity` is
   // python for the user's code, overhead for interpreter and library bookkeeping.
   void run_python(Tid t, Nanos duration, ThreadState activity = ThreadState::python);
-  // A blocking call wrapped in Py_BEGIN_ALLOW_THREADS: drop, block on `queue`, take again.
+  // C code that keeps the GIL and checks no drop request until it returns (pickle.dumps, a
+  // long sorted()); `activity` says what it is.
+  void run_c(Tid t, Nanos duration, ThreadState activity);
+  // A blocking system call (Py_BEGIN_ALLOW_THREADS): drop the GIL, block, take it again.
+  void block(Tid t, Nanos duration, ThreadState activity = ThreadState::io);
+  // C code that releases the GIL and keeps a core busy (hashlib, zlib, an os.write of a buffer).
+  void run_released(Tid t, Nanos duration, ThreadState activity = ThreadState::native);
+  // A blocking wait on `queue` wrapped in Py_BEGIN_ALLOW_THREADS: drop, wait, take again.
   bool wait_released(Tid t, WaitQueue& queue, ThreadState activity, Nanos timeout = kNever);
 
  private:
-  void call_native(Tid t, Nanos duration, bool releases_gil);
-
   Os& os_;
   Gil gil_;
 };

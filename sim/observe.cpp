@@ -4,20 +4,26 @@
 
 namespace gilsim {
 
-void FanOut::thread_created(Tid t, std::string_view name, Nanos at) {
-  for (auto* o : observers_) o->thread_created(t, name, at);
+void FanOut::process_created(Pid p, std::string_view name, Nanos at) {
+  for (auto* o : observers_) o->process_created(p, name, at);
+}
+void FanOut::thread_created(Tid t, Pid p, std::string_view name, Nanos at) {
+  for (auto* o : observers_) o->thread_created(t, p, name, at);
 }
 void FanOut::state_changed(Tid t, ThreadState s, Nanos at) {
   for (auto* o : observers_) o->state_changed(t, s, at);
 }
-void FanOut::gil_handoff(Tid from, Tid to, Nanos at) {
-  for (auto* o : observers_) o->gil_handoff(from, to, at);
+void FanOut::gil_taken(GilId g, Tid last, Tid taker, Nanos at) {
+  for (auto* o : observers_) o->gil_taken(g, last, taker, at);
 }
-void FanOut::drop_requested(Tid requester, Tid holder, Nanos at) {
-  for (auto* o : observers_) o->drop_requested(requester, holder, at);
+void FanOut::gil_released(GilId g, Tid holder, Nanos at) {
+  for (auto* o : observers_) o->gil_released(g, holder, at);
 }
-void FanOut::forced_switch(Tid t, Nanos at) {
-  for (auto* o : observers_) o->forced_switch(t, at);
+void FanOut::drop_requested(GilId g, Tid requester, Tid holder, Nanos at) {
+  for (auto* o : observers_) o->drop_requested(g, requester, holder, at);
+}
+void FanOut::forced_switch(GilId g, Tid t, Nanos at) {
+  for (auto* o : observers_) o->forced_switch(g, t, at);
 }
 void FanOut::op_finished(Tid t, OpKind kind, Nanos started, Nanos finished) {
   for (auto* o : observers_) o->op_finished(t, kind, started, finished);
@@ -32,10 +38,16 @@ Breakdown::Breakdown(std::size_t tasks) {
   live_.reserve(64);
 }
 
-void Breakdown::thread_created(Tid t, std::string_view name, Nanos at) {
+void Breakdown::process_created(Pid p, std::string_view name, Nanos) {
+  processes_.resize(std::max(processes_.size(), static_cast<std::size_t>(p) + 1));
+  processes_[static_cast<std::size_t>(p)] = name;
+}
+
+void Breakdown::thread_created(Tid t, Pid p, std::string_view name, Nanos at) {
   threads_.resize(std::max(threads_.size(), static_cast<std::size_t>(t) + 1));
   live_.resize(threads_.size());
   threads_[static_cast<std::size_t>(t)].name = name;
+  threads_[static_cast<std::size_t>(t)].pid = p;
   threads_[static_cast<std::size_t>(t)].created = at;
   live_[static_cast<std::size_t>(t)] = {ThreadState::exited, at};
 }
@@ -49,11 +61,11 @@ void Breakdown::state_changed(Tid t, ThreadState s, Nanos at) {
   if (s == ThreadState::exited) summary.exited = at;
 }
 
-void Breakdown::gil_handoff(Tid from, Tid, Nanos) {
-  if (from >= 0) ++handoffs_;
+void Breakdown::gil_taken(GilId, Tid last, Tid taker, Nanos) {
+  if (last >= 0 && last != taker) ++handoffs_;
 }
-void Breakdown::drop_requested(Tid, Tid, Nanos) { ++drop_requests_; }
-void Breakdown::forced_switch(Tid, Nanos) { ++forced_switches_; }
+void Breakdown::drop_requested(GilId, Tid, Tid, Nanos) { ++drop_requests_; }
+void Breakdown::forced_switch(GilId, Tid, Nanos) { ++forced_switches_; }
 
 void Breakdown::op_finished(Tid t, OpKind kind, Nanos started, Nanos finished) {
   if (kind != OpKind::io) return;
@@ -77,6 +89,7 @@ Nanos percentile(std::vector<Nanos>& sorted, double q) {
 }  // namespace
 
 void Breakdown::summarise(RunResult& result) {
+  result.processes = processes_;
   result.threads = threads_;
   result.wall = 0;
   for (const auto& t : threads_) result.wall = std::max(result.wall, t.exited);

@@ -11,11 +11,13 @@ namespace gilsim {
 class FanOut : public Observer {
  public:
   void add(Observer* o) { if (o != nullptr) observers_.push_back(o); }
-  void thread_created(Tid t, std::string_view name, Nanos at) override;
+  void process_created(Pid p, std::string_view name, Nanos at) override;
+  void thread_created(Tid t, Pid p, std::string_view name, Nanos at) override;
   void state_changed(Tid t, ThreadState s, Nanos at) override;
-  void gil_handoff(Tid from, Tid to, Nanos at) override;
-  void drop_requested(Tid requester, Tid holder, Nanos at) override;
-  void forced_switch(Tid t, Nanos at) override;
+  void gil_taken(GilId g, Tid last, Tid taker, Nanos at) override;
+  void gil_released(GilId g, Tid holder, Nanos at) override;
+  void drop_requested(GilId g, Tid requester, Tid holder, Nanos at) override;
+  void forced_switch(GilId g, Tid t, Nanos at) override;
   void op_finished(Tid t, OpKind kind, Nanos started, Nanos finished) override;
   void task_finished(std::int64_t task, Nanos submitted, Nanos finished) override;
 
@@ -26,11 +28,12 @@ class FanOut : public Observer {
 class Breakdown : public Observer {
  public:
   explicit Breakdown(std::size_t tasks);
-  void thread_created(Tid t, std::string_view name, Nanos at) override;
+  void process_created(Pid p, std::string_view name, Nanos at) override;
+  void thread_created(Tid t, Pid p, std::string_view name, Nanos at) override;
   void state_changed(Tid t, ThreadState s, Nanos at) override;
-  void gil_handoff(Tid from, Tid to, Nanos at) override;
-  void drop_requested(Tid requester, Tid holder, Nanos at) override;
-  void forced_switch(Tid t, Nanos at) override;
+  void gil_taken(GilId g, Tid last, Tid taker, Nanos at) override;
+  void drop_requested(GilId g, Tid requester, Tid holder, Nanos at) override;
+  void forced_switch(GilId g, Tid t, Nanos at) override;
   void op_finished(Tid t, OpKind kind, Nanos started, Nanos finished) override;
   void task_finished(std::int64_t task, Nanos submitted, Nanos finished) override;
 
@@ -42,6 +45,7 @@ class Breakdown : public Observer {
     ThreadState state = ThreadState::exited;
     Nanos since = 0;
   };
+  std::vector<std::string> processes_;
   std::vector<ThreadSummary> threads_;
   std::vector<Live> live_;
   std::vector<Nanos> latencies_;

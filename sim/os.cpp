@@ -38,10 +38,10 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
   run_queue_.reserve(256);
 }
 
-Tid Os::start_thread(std::string_view name, Nanos at, std::function<void()> body) {
+Tid Os::start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body) {
   const Tid t = static_cast<Tid>(threads_.size());
   threads_.emplace_back();
-  observer_.thread_created(t, name, now());
+  observer_.thread_created(t, pid, name, now());
   publish(t);
   const Tid spawned = engine_.spawn(
       [this, t, body = std::move(body)] {

@@ -28,8 +28,8 @@ class Os {
   Nanos core_time() const { return core_time_; }  // CPU time handed out so far, all cores
 
   Tid next_tid() const { return static_cast<Tid>(threads_.size()); }
-  // clone(): a new thread, runnable at `at`, that runs `body` and exits.
-  Tid start_thread(std::string_view name, Nanos at, std::function<void()> body);
+  // clone(): a new thread of process `pid`, runnable at `at`, that runs `body` and exits.
+  Tid start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body);
 
   // What the thread is doing, for the observers; the OS adds "runnable" on its own.
   void set_activity(Tid t, ThreadState activity);

@@ -12,12 +12,15 @@ namespace gilsim {
 namespace {
 
 constexpr std::array<ThreadState, kThreadStates> kStates = {
-    ThreadState::python, ThreadState::native,   ThreadState::gil_wait, ThreadState::runnable,
-    ThreadState::io,     ThreadState::idle,     ThreadState::overhead};
+    ThreadState::python, ThreadState::native, ThreadState::gil_wait, ThreadState::lock_wait,
+    ThreadState::runnable, ThreadState::io, ThreadState::ipc, ThreadState::startup,
+    ThreadState::idle, ThreadState::overhead};
 constexpr std::array<const char*, kThreadStates> kStateColumns = {
-    "python", "native", "gil_wait", "runnable", "io", "idle", "overhead"};
+    "python", "native", "gil_wait", "lock_wait", "runnable", "io", "ipc", "startup", "idle",
+    "overhead"};
 constexpr std::array<const char*, kThreadStates> kStateHeadings = {
-    "Python", "native", "GIL wait", "runnable", "I/O", "idle", "overhead"};
+    "Python", "native", "GIL wait", "lock wait", "runnable", "I/O", "IPC", "start-up", "idle",
+    "overhead"};
 
 Nanos lifetime(const RunResult& r) {
   Nanos sum = 0;
@@ -72,6 +75,33 @@ std::string describe_program(const RunResult& r) {
   return text;
 }
 
+// "ForkProcess-1/MainThread" when there is more than one process, else just the thread's name.
+std::string thread_label(const RunResult& r, const ThreadSummary& t) {
+  if (r.processes.size() <= 1) return t.name;
+  return fmt::format("{}/{}", r.processes[static_cast<std::size_t>(t.pid)], t.name);
+}
+
+// Where each thread's time went, in the states that some thread of this run spent time in.
+std::string thread_table(const RunResult& r) {
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < kStates.size(); ++i)
+    if (r.total(kStates[i]) > 0) shown.push_back(i);
+  std::size_t width = 26;
+  for (const auto& t : r.threads) width = std::max(width, thread_label(r, t).size() + 1);
+  std::string out =
+      fmt::format("\n{}: where each thread's time went (share of its lifetime)\n", r.strategy);
+  out += fmt::format("{:<{}}", "thread", width);
+  for (std::size_t i : shown) out += fmt::format(" {:>9}", kStateHeadings[i]);
+  out += "\n";
+  for (const auto& t : r.threads) {
+    out += fmt::format("{:<{}}", thread_label(r, t), width);
+    for (std::size_t i : shown)
+      out += fmt::format(" {:>9}", percent(share(t.in(kStates[i]), t.exited - t.created)));
+    out += "\n";
+  }
+  return out;
+}
+
 std::string seconds(Nanos t) { return fmt::format("{:.9f}", to_seconds(t)); }
 
 }  // namespace
@@ -116,17 +146,8 @@ std::string format_table(const RunReport& report, bool per_thread) {
                        r.forced_switches, r.tasks ? format_duration(r.task_latency_p50) : "-",
                        r.tasks ? format_duration(r.task_latency_p99) : "-");
   }
-  for (const auto& r : per_thread ? report.results : std::vector<RunResult>{}) {
-    out += fmt::format("\n{}: where each thread's time went (share of its lifetime)\n", r.strategy);
-    out += fmt::format("{:<26}", "thread");
-    for (const char* h : kStateHeadings) out += fmt::format(" {:>9}", h);
-    out += "\n";
-    for (const auto& t : r.threads) {
-      out += fmt::format("{:<26}", t.name);
-      for (ThreadState st : kStates) out += fmt::format(" {:>9}", percent(share(t.in(st), t.exited - t.created)));
-      out += "\n";
-    }
-  }
+  if (per_thread)
+    for (const auto& r : report.results) out += thread_table(r);
   out += fmt::format("\nverdict: {}\n", verdict(report));
   return out;
 }
@@ -161,6 +182,7 @@ std::string format_json(const RunReport& report) {
     for (const auto& t : r.threads) {
       nlohmann::ordered_json tj;
       tj["name"] = t.name;
+      tj["process"] = r.processes[static_cast<std::size_t>(t.pid)];
       tj["created_s"] = to_seconds(t.created);
       tj["exited_s"] = to_seconds(t.exited);
       for (std::size_t i = 0; i < kStates.size(); ++i)

@@ -12,23 +12,13 @@
 #include "gilsim/error.hpp"
 #include "observe.hpp"
 #include "plan.hpp"
-#include "pools.hpp"
+#include "strategy.hpp"
 #include "units.hpp"
+#include "world.hpp"
 
 namespace gilsim {
 
 namespace {
-
-void run_main(Process& p, ThreadPoolExecutor& pool, Tid main) {
-  switch (p.program.kind) {
-    case StrategyKind::serial:
-      return run_serial(p, main);
-    case StrategyKind::threads:
-      return pool.map_all(main);
-    case StrategyKind::program:
-      return run_threads_program(p, main);
-  }
-}
 
 RunResult simulate_here(const Scenario& scenario, const StrategySpec& strategy, int cores,
                         const MachineProfile& profile, Observer* extra) {
@@ -39,11 +29,8 @@ RunResult simulate_here(const Scenario& scenario, const StrategySpec& strategy, 
   observers.add(&breakdown);
   observers.add(extra);
   Os os(engine, observers, profile, cores);
-  Interpreter interp(os, observers, profile, scenario.switch_interval);
-  Threading threading(interp, profile);
-  Process process{interp, threading, observers, scenario, profile, program};
-  ThreadPoolExecutor pool(process);
-  threading.start_main([&](Tid main) { run_main(process, pool, main); });
+  World world(engine, os, observers, profile, scenario, program);
+  start_program(world);
   engine.run();
 
   if (engine.aborted() == Abort::max_virtual_time)

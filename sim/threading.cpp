@@ -2,18 +2,18 @@
 
 namespace gilsim {
 
-Threading::Threading(Interpreter& interp, const MachineProfile& profile)
-    : interp_(interp), profile_(profile) {}
+Threading::Threading(Interpreter& interp, const MachineProfile& profile, Pid pid)
+    : interp_(interp), profile_(profile), pid_(pid) {}
 
 Threading::PyThread& Threading::record(Tid t) {
   while (static_cast<Tid>(threads_.size()) <= t) threads_.emplace_back();
   return threads_[static_cast<std::size_t>(t)];
 }
 
-Tid Threading::start_main(std::function<void(Tid)> body) {
+Tid Threading::start_main(Nanos at, std::function<void(Tid)> body) {
   Os& os = interp_.os();
   const Tid t = os.next_tid();
-  os.start_thread("MainThread", 0, [this, t, body = std::move(body)] {
+  os.start_thread(pid_, "MainThread", at, [this, t, body = std::move(body)] {
     interp_.gil().take(t);
     body(t);
     record(t).finished = true;
@@ -30,7 +30,7 @@ Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)
   record(t);
   // The new thread runs after a wake-up latency, takes the GIL (t_bootstrap), runs
   // _bootstrap_inner up to `self._started.set()`, then its target.
-  os.start_thread(name, os.now() + profile_.gil_wake_latency, [this, t, body = std::move(body)] {
+  os.start_thread(pid_, name, os.now() + profile_.gil_wake_latency, [this, t, body = std::move(body)] {
     interp_.gil().take(t);
     interp_.run_python(t, profile_.thread_bootstrap, ThreadState::overhead);
     record(t).started = true;

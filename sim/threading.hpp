@@ -13,10 +13,10 @@ namespace gilsim {
 
 class Threading {
  public:
-  Threading(Interpreter& interp, const MachineProfile& profile);
+  Threading(Interpreter& interp, const MachineProfile& profile, Pid pid);
 
-  // The main thread: runnable at time 0, holding the GIL once it runs (Py_Initialize).
-  Tid start_main(std::function<void(Tid)> body);
+  // The process's main thread: runnable at `at`, holding the GIL once it runs (Py_Initialize).
+  Tid start_main(Nanos at, std::function<void(Tid)> body);
   // Thread(target=body).start() called by `starter`, which holds the GIL.
   Tid start(Tid starter, std::string_view name, std::function<void(Tid)> body);
   // t.join() called by `caller`, which holds the GIL.
@@ -33,6 +33,7 @@ class Threading {
 
   Interpreter& interp_;
   const MachineProfile& profile_;
+  Pid pid_;
   std::deque<PyThread> threads_;  // by Tid; deque: references stay valid as threads start
 };
 

@@ -40,9 +40,11 @@ struct Recorder : Observer {
   std::vector<OpDone> ops;
 
   void state_changed(Tid t, ThreadState s, Nanos at) override { changes.push_back({t, s, at}); }
-  void gil_handoff(Tid from, Tid to, Nanos at) override { handoffs.push_back({from, to, at}); }
-  void drop_requested(Tid r, Tid h, Nanos at) override { requests.push_back({r, h, at}); }
-  void forced_switch(Tid t, Nanos at) override { forced.emplace_back(t, at); }
+  void gil_taken(GilId, Tid last, Tid taker, Nanos at) override {
+    if (last != taker) handoffs.push_back({last, taker, at});
+  }
+  void drop_requested(GilId, Tid r, Tid h, Nanos at) override { requests.push_back({r, h, at}); }
+  void forced_switch(GilId, Tid t, Nanos at) override { forced.emplace_back(t, at); }
   void op_finished(Tid t, OpKind k, Nanos s, Nanos f) override { ops.push_back({t, k, s, f}); }
 
   Nanos exit_time(Tid t) const {
@@ -96,12 +98,12 @@ struct Rig {
     std::thread host([this] {
       Engine engine(kSecond * 1000);
       Os kernel(engine, recorder, profile, cores_);
-      Interpreter interpreter(kernel, recorder, profile, switch_interval_);
+      Interpreter interpreter(kernel, recorder, profile, InterpreterConfig{switch_interval_}, 0);
       os = &kernel;
       interp = &interpreter;
       for (std::size_t i = 0; i < threads_.size(); ++i) {
         const Tid t = static_cast<Tid>(i);
-        kernel.start_thread(fmt::format("t{}", t), threads_[i].at, [this, t] {
+        kernel.start_thread(0, fmt::format("t{}", t), threads_[i].at, [this, t] {
           interp->gil().take(t);
           threads_[static_cast<std::size_t>(t)].body(t);
           interp->gil().drop_final(t);

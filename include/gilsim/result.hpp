@@ -12,6 +12,7 @@ namespace gilsim {
 
 struct ThreadSummary {
   std::string name;
+  Pid pid = 0;  // index into RunResult::processes
   Nanos created = 0;
   Nanos exited = 0;
   std::array<Nanos, kThreadStates> time{};  // by ThreadState
@@ -34,6 +35,7 @@ struct RunResult {
   Nanos task_latency_p50 = 0;  // submit -> result
   Nanos task_latency_p99 = 0;
   std::uint64_t events = 0;
+  std::vector<std::string> processes;  // by Pid: "MainProcess", "ForkProcess-1", ...
   std::vector<ThreadSummary> threads;
 
   double cpu_utilisation() const {

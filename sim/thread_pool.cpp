@@ -1,0 +1,84 @@
+#include "thread_pool.hpp"
+
+#include <fmt/format.h>
+
+namespace gilsim {
+
+ThreadPoolExecutor::ThreadPoolExecutor(World& world, PyProcess& process, int max_workers,
+                                       std::string prefix, Job job, OnDone on_done)
+    : world_(world),
+      process_(process),
+      max_workers_(max_workers),
+      prefix_(std::move(prefix)),
+      job_(std::move(job)),
+      on_done_(std::move(on_done)) {
+  threads_.reserve(static_cast<std::size_t>(max_workers));
+  futures_.reserve(world.program.task_kinds.size());
+}
+
+// Future and _WorkItem, work_queue.put(), _adjust_thread_count().
+std::int64_t ThreadPoolExecutor::submit(Tid caller, std::int64_t payload) {
+  process_.interp().run_python(caller, world_.profile.pool_submit, ThreadState::overhead);
+  const auto future = static_cast<std::int64_t>(futures_.size());
+  futures_.push_back({payload, world_.now(), false});
+  work_queue_.push_back(future);
+  world_.os.notify_one(work_waiters_);
+  adjust_thread_count(caller);
+  return future;
+}
+
+// A new worker only when no idle one could be claimed (bpo-24882), up to max_workers.
+void ThreadPoolExecutor::adjust_thread_count(Tid caller) {
+  if (idle_semaphore_ > 0) {
+    --idle_semaphore_;
+    return;
+  }
+  if (static_cast<int>(threads_.size()) >= max_workers_) return;
+  const auto name = fmt::format("{}_{}", prefix_, threads_.size());
+  threads_.push_back(
+      process_.threading().start(caller, name, [this](Tid self) { worker(self); }));
+}
+
+void ThreadPoolExecutor::worker(Tid self) {
+  Interpreter& interp = process_.interp();
+  for (;;) {
+    while (work_queue_.empty()) interp.wait_released(self, work_waiters_, ThreadState::idle);
+    const std::int64_t future = work_queue_.front();
+    work_queue_.pop_front();
+    if (future == kShutdown) {  // pass the sentinel on to the next worker, then exit
+      work_queue_.push_back(kShutdown);
+      world_.os.notify_one(work_waiters_);
+      return;
+    }
+    job_(self, futures_[static_cast<std::size_t>(future)].payload);
+    // _WorkItem.run's set_result (notifies the waiter), then _idle_semaphore.release().
+    interp.run_python(self, world_.profile.pool_task, ThreadState::overhead);
+    Future& f = futures_[static_cast<std::size_t>(future)];
+    f.done = true;
+    if (on_done_) on_done_(f.payload, f.submitted);
+    if (waiting_for_ == future) world_.os.notify_all(result_waiter_);
+    ++idle_semaphore_;
+  }
+}
+
+void ThreadPoolExecutor::wait_for(Tid caller, std::int64_t future) {
+  while (!done(future)) {
+    waiting_for_ = future;
+    process_.interp().wait_released(caller, result_waiter_, ThreadState::idle);
+  }
+  waiting_for_ = -1;
+}
+
+void ThreadPoolExecutor::map(Tid caller, std::int64_t items) {
+  const auto first = static_cast<std::int64_t>(futures_.size());
+  for (std::int64_t i = 0; i < items; ++i) submit(caller, i);
+  for (std::int64_t i = 0; i < items; ++i) wait_for(caller, first + i);
+}
+
+void ThreadPoolExecutor::shutdown(Tid caller) {
+  work_queue_.push_back(kShutdown);
+  world_.os.notify_one(work_waiters_);
+  for (Tid t : threads_) process_.threading().join(caller, t);
+}
+
+}  // namespace gilsim
