@@ -7,14 +7,17 @@
 
 namespace gilsim {
 
-Gil::Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency)
+Gil::Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency,
+         bool enabled)
     : id_(id),
       os_(os),
       observer_(observer),
       interval_(interval < 1 * kMicro ? 1 * kMicro : interval),  // take_gil: interval >= 1 us
-      eval_breaker_latency_(eval_breaker_latency) {}
+      eval_breaker_latency_(eval_breaker_latency),
+      enabled_(enabled) {}
 
 void Gil::take(Tid t) {
+  if (!enabled_) return;  // take_gil: `if (!_Py_atomic_load_int_relaxed(&gil->enabled)) return;`
   if (locked_) os_.set_activity(t, ThreadState::gil_wait);
   while (locked_) {
     const std::uint64_t saved_switch_number = switch_number_;
@@ -33,6 +36,7 @@ void Gil::take(Tid t) {
 }
 
 void Gil::drop(Tid t) {
+  if (!enabled_) return;
   release(t);
   // FORCE_SWITCHING: a drop while a request is pending waits until another thread took the
   // GIL, so the dropper cannot re-take it at once. In 3.11 this applies to any drop_gil with
@@ -45,7 +49,9 @@ void Gil::drop(Tid t) {
   }
 }
 
-void Gil::drop_final(Tid t) { release(t); }
+void Gil::drop_final(Tid t) {
+  if (enabled_) release(t);
+}
 
 void Gil::release(Tid t) {
   last_holder_ = t;

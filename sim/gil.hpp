@@ -12,7 +12,9 @@ namespace gilsim {
 
 class Gil {
  public:
-  Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency);
+  // A disabled GIL (a free-threaded build, PEP 703) is never taken: take and drop return at once.
+  Gil(GilId id, Os& os, Observer& observer, Nanos interval, Nanos eval_breaker_latency,
+      bool enabled = true);
 
   // take_gil(): returns once `t` holds the GIL.
   void take(Tid t);
@@ -35,6 +37,7 @@ class Gil {
   Observer& observer_;
   Nanos interval_;
   Nanos eval_breaker_latency_;
+  bool enabled_;
   bool locked_ = false;
   Tid last_holder_ = -1;
   std::uint64_t switch_number_ = 0;

@@ -4,27 +4,51 @@
 // returns (the check after CALL).
 #include "interp.hpp"
 
+#include <cmath>
+
 namespace gilsim {
 
 Interpreter::Interpreter(Os& os, Observer& observer, const MachineProfile& profile,
                          const InterpreterConfig& config, GilId gil)
-    : os_(os), gil_(gil, os, observer, config.switch_interval, profile.eval_breaker_latency) {}
+    : os_(os),
+      config_(config),
+      gil_(gil, os, observer, config.switch_interval, profile.eval_breaker_latency,
+           !config.free_threaded) {}
 
 void Interpreter::run_op(Tid t, OpKind kind, Nanos duration) {
   switch (kind) {
     case OpKind::cpu:
-      return run_python(t, duration);
+      return run_cpu_op(t, duration);
     case OpKind::io:
       return block(t, duration);
     case OpKind::native:
       return run_released(t, duration);
     case OpKind::native_gil:
       return run_c(t, duration, ThreadState::native);
+    case OpKind::subprocess:
+      break;  // sim/work.cpp runs it
   }
 }
 
+// The shared part comes last, as one critical section: the same serial share as many short
+// ones, without modelling where in the op they fall.
+void Interpreter::run_cpu_op(Tid t, Nanos duration) {
+  if (config_.shared_fraction <= 0) return run_python(t, duration);
+  const auto shared = static_cast<Nanos>(std::llround(static_cast<double>(duration) *
+                                                      config_.shared_fraction));
+  run_python(t, duration - shared);
+  if (shared_.locked) {
+    os_.set_activity(t, ThreadState::lock_wait);
+    while (shared_.locked) os_.wait(shared_.waiters, t, kNever);  // PyMutex parks on a futex
+  }
+  shared_.locked = true;
+  run_python(t, shared);
+  shared_.locked = false;
+  os_.notify_one(shared_.waiters);
+}
+
 void Interpreter::run_python(Tid t, Nanos duration, ThreadState activity) {
-  Nanos left = duration;
+  Nanos left = slower_by(duration, config_.bytecode_overhead);
   os_.set_activity(t, activity);
   while ((left = os_.compute(t, left, true)) > 0) {
     // _Py_HandlePending: drop_gil, then take_gil.

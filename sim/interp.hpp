@@ -10,6 +10,9 @@ namespace gilsim {
 
 struct InterpreterConfig {
   Nanos switch_interval = 5 * kMilli;  // sys.setswitchinterval
+  bool free_threaded = false;          // a free-threaded build: no GIL (PEP 703)
+  Ppm bytecode_overhead = 0;           // bytecode runs this much slower (free-threaded builds)
+  double shared_fraction = 0;          // share of each cpu op under one shared object's lock
 };
 
 class Interpreter {
@@ -19,8 +22,10 @@ class Interpreter {
 
   Os& os() { return os_; }
   Gil& gil() { return gil_; }
+  bool free_threaded() const { return config_.free_threaded; }
 
-  // Runs one op of `duration` on thread t, which holds the GIL before and after.
+  // Runs one op of `duration` on thread t, which holds the GIL before and after; every kind
+  // but subprocess, which needs a process (sim/work.cpp).
   void run_op(Tid t, OpKind kind, Nanos duration);
   // Bytecode that holds the GIL and honours drop requests at eval-breaker checks; `activity` is
   // python for the user's code, overhead for interpreter and library bookkeeping.
@@ -36,8 +41,20 @@ class Interpreter {
   bool wait_released(Tid t, WaitQueue& queue, ThreadState activity, Nanos timeout = kNever);
 
  private:
+  // The user's bytecode; on a free-threaded build part of it may hold a shared object's lock.
+  void run_cpu_op(Tid t, Nanos duration);
+
+  // A PyMutex guarding one object all threads share (a free-threaded build's per-object
+  // lock, Py_BEGIN_CRITICAL_SECTION): the part of cpu ops that cannot run in parallel.
+  struct SharedObjectLock {
+    bool locked = false;
+    WaitQueue waiters;
+  };
+
   Os& os_;
+  InterpreterConfig config_;
   Gil gil_;
+  SharedObjectLock shared_;
 };
 
 }  // namespace gilsim

@@ -82,8 +82,8 @@ int show_profile(const std::string& path, const std::string& format) {
     std::string out = fmt::format("{{\n  \"name\": \"{}\",\n  \"params\": {{\n", profile.name);
     const auto& params = profile_params();
     for (std::size_t i = 0; i < params.size(); ++i)
-      out += fmt::format("    \"{}\": \"{}ns\"{}\n", params[i].name, profile.*params[i].field,
-                         i + 1 < params.size() ? "," : "");
+      out += fmt::format("    \"{}\": \"{}\"{}\n", params[i].name,
+                         format_param(profile, params[i]), i + 1 < params.size() ? "," : "");
     std::cout << out << "  }\n}\n";
     return 0;
   }
@@ -91,7 +91,7 @@ int show_profile(const std::string& path, const std::string& format) {
                            "value", "meaning; source");
   for (const auto& p : profile_params())
     std::cout << fmt::format("{:<22} {:>10}  {}; {}\n", p.name,
-                             format_duration(profile.*p.field), p.meaning, p.source);
+                             format_param(profile, p), p.meaning, p.source);
   return 0;
 }
 

@@ -17,40 +17,120 @@ namespace gilsim {
 
 using MP = MachineProfile;
 
+// `host` figures: measured on the development VM (2 vCPUs, CPython 3.11.7, Linux 6.x) by the
+// scripts of ../shared/reference/cpython-and-linux.md section 7.5 or by hand as noted;
+// tools/calibrate.py measures them on any host.
 const std::vector<ProfileParam>& profile_params() {
+  constexpr auto D = ParamUnit::duration;
+  constexpr auto P = ParamUnit::percent;
   static const std::vector<ProfileParam> params = {
-      {"eval_breaker_latency", &MP::eval_breaker_latency, 1 * kMicro,
+      {"eval_breaker_latency", &MP::eval_breaker_latency, D, 1 * kMicro,
        "drop request set -> the holder reaches its next eval-breaker check",
        "guess: one loop body or call of pure Python (0.05-1 us); check sites in Python/ceval.c"},
-      {"gil_wake_latency", &MP::gil_wake_latency, 10 * kMicro,
+      {"gil_wake_latency", &MP::gil_wake_latency, D, 10 * kMicro,
        "futex/condvar signal -> the woken thread runs on a core",
        "measured on host: threading.Event ping-pong 21 us per round trip, two wake-ups"},
-      {"timer_slack", &MP::timer_slack, 50 * kMicro,
+      {"timer_slack", &MP::timer_slack, D, 50 * kMicro,
        "a timed wait (the GIL's 5 ms timeout) fires this late",
        "Linux timer_slack_ns default for SCHED_OTHER (prctl PR_SET_TIMERSLACK)"},
-      {"context_switch", &MP::context_switch, 2 * kMicro,
+      {"context_switch", &MP::context_switch, D, 2 * kMicro,
        "a core passes from one thread to a queued one",
        "guess: 1-3 us direct cost (Tsuna 2010, futex ping-pong)"},
-      {"sched_latency", &MP::sched_latency, 6 * kMilli,
+      {"sched_latency", &MP::sched_latency, D, 6 * kMilli,
        "a woken sleeper is placed this/2 behind the slowest runner, times the ncpu factor",
        "kernel/sched/fair.c sysctl_sched_latency and place_entity (CFS, Linux <= 6.5)"},
-      {"base_slice", &MP::base_slice, 750 * kMicro,
+      {"base_slice", &MP::base_slice, D, 750 * kMicro,
        "a running thread's slice while others wait, times 1 + ilog2(min(cores, 8))",
        "kernel/sched/fair.c sysctl_sched_base_slice (EEVDF, Linux 6.6; 0.70 ms later)"},
-      {"wakeup_granularity", &MP::wakeup_granularity, 1 * kMilli,
+      {"wakeup_granularity", &MP::wakeup_granularity, D, 1 * kMilli,
        "a woken thread preempts only a thread this far ahead in vruntime, times the ncpu factor",
        "kernel/sched/fair.c sysctl_sched_wakeup_granularity (CFS, Linux <= 6.5)"},
-      {"thread_start", &MP::thread_start, 150 * kMicro,
+      {"thread_start", &MP::thread_start, D, 150 * kMicro,
        "Thread.start() in the starting thread: clone and Python bookkeeping, under the GIL",
        "measured on host: Thread.start()+join() 168 us; the split with thread_bootstrap is a guess"},
-      {"thread_bootstrap", &MP::thread_bootstrap, 20 * kMicro,
+      {"thread_bootstrap", &MP::thread_bootstrap, D, 20 * kMicro,
        "a new thread's _bootstrap_inner up to _started.set(), under the GIL", "guess"},
-      {"pool_submit", &MP::pool_submit, 6 * kMicro,
+      {"pool_submit", &MP::pool_submit, D, 6 * kMicro,
        "ThreadPoolExecutor.submit(): Future, _WorkItem, queue put, _adjust_thread_count",
        "measured on host: submit->result round trip 34 us, less two 11 us wake-ups, halved"},
-      {"pool_task", &MP::pool_task, 6 * kMicro,
+      {"pool_task", &MP::pool_task, D, 6 * kMicro,
        "a pool worker per task: get returns, run(), set_result, idle semaphore",
        "measured on host: submit->result round trip 34 us, less two 11 us wake-ups, halved"},
+      {"fork_parent", &MP::fork_parent, D, 3300 * kMicro,
+       "os.fork() in the parent (Popen_fork), GIL held: page tables, at-fork hooks",
+       "measured on host: Process(target).start() with fork returns after 3.3 ms"},
+      {"fork_child", &MP::fork_child, D, 10700 * kMicro,
+       "a forked child until its target runs: copy-on-write faults, after-fork hooks, _bootstrap",
+       "measured on host: the target runs 14.0 ms after start(), less fork_parent"},
+      {"exec_parent", &MP::exec_parent, D, 3800 * kMicro,
+       "spawn/forkserver: the parent's spawnv_passfds (fork_exec) and preparation data, GIL held",
+       "measured on host: Process(target).start() with spawn returns after 3.8 ms"},
+      {"interpreter_startup", &MP::interpreter_startup, D, 80600 * kMicro,
+       "a spawned python until it runs Python code: init, unpickle preparation data, imports",
+       "measured on host: a spawn child's target runs 84.4 ms after start(), less exec_parent"},
+      {"forkserver_request", &MP::forkserver_request, D, 4300 * kMicro,
+       "forkserver: the parent's connect, fd passing and preparation data for one child",
+       "measured on host: Process(target).start() with forkserver returns after 4.3 ms"},
+      {"forkserver_child", &MP::forkserver_child, D, 36600 * kMicro,
+       "a child the server forked until its target runs (spawn._main, prepare)",
+       "measured on host: the target runs 40.9 ms after start(), less forkserver_request"},
+      {"process_exit", &MP::process_exit, D, 1500 * kMicro,
+       "a child's exit after its target returns (atexit, os._exit) until its sentinel fires",
+       "measured on host: join() after a fork child's last message, 1.5 ms"},
+      {"interpreter_finalize", &MP::interpreter_finalize, D, 8700 * kMicro,
+       "a spawned child's Py_Finalize, on top of process_exit",
+       "measured on host: join() after a spawn child's last message, 10.2 ms, less process_exit"},
+      {"pickle_message", &MP::pickle_message, D, 2 * kMicro,
+       "ForkingPickler.dumps or loads of one message: the fixed part, C code holding the GIL",
+       "measured on host: dumps of a small call tuple 1.7 us"},
+      {"pickle_per_mib", &MP::pickle_per_mib, D, 2400 * kMicro,
+       "pickling per MiB of pickled data (and the same again to unpickle)",
+       "measured on host: pickle.dumps of a list of 100000 ints (369 kB) 0.86 ms; plain bytes "
+       "pickle ~20x faster (0.13 ms/MiB)"},
+      {"pipe_message", &MP::pipe_message, D, 5 * kMicro,
+       "os.write and os.read of one message through a pipe, GIL released",
+       "measured on host: 100-byte Connection round trip 43.6 us, less two wake-ups and pickling, "
+       "halved"},
+      {"pipe_per_mib", &MP::pipe_per_mib, D, 5400 * kMicro,
+       "moving one MiB through a pipe to another process (both copies)",
+       "measured on host: Connection.send_bytes of 10 MiB to a reading process, 195 MB/s"},
+      {"process_submit", &MP::process_submit, D, 20 * kMicro,
+       "ProcessPoolExecutor.submit(): Future, _WorkItem, work_ids.put, wake-up pipe write",
+       "guess, bounded by measured host round trips (trivial submit->result 124-281 us)"},
+      {"process_dispatch", &MP::process_dispatch, D, 15 * kMicro,
+       "the executor manager thread moving one work item to the call queue (Queue.put)",
+       "guess, bounded by measured host round trips"},
+      {"process_result", &MP::process_result, D, 20 * kMicro,
+       "the executor manager thread handing one result to its Future",
+       "guess, bounded by measured host round trips"},
+      {"process_worker_task", &MP::process_worker_task, D, 15 * kMicro,
+       "a worker process per task: call_queue.get bookkeeping, _sendback_result",
+       "guess, bounded by measured host round trips"},
+      {"subprocess_spawn", &MP::subprocess_spawn, D, 270 * kMicro,
+       "subprocess.Popen in the parent: _posixsubprocess.fork_exec (vfork), GIL held",
+       "measured on host: Popen(['/bin/true']) returns after 0.27 ms"},
+      {"subprocess_exec", &MP::subprocess_exec, D, 1900 * kMicro,
+       "the child of subprocess.run: exec, dynamic loading and exit, on a core",
+       "measured on host: subprocess.run(['/bin/true']) 2.23 ms, less subprocess_spawn"},
+      {"task_create", &MP::task_create, D, 3 * kMicro,
+       "asyncio: create_task and gather bookkeeping per task",
+       "measured on host: gather of 10000 sleep(0) tasks 11.6 us per task; the split is a guess"},
+      {"task_step", &MP::task_step, D, 3 * kMicro,
+       "asyncio: one handle run on the loop (Task.__step, a done callback)",
+       "measured on host: gather of 10000 sleep(0) tasks 11.6 us per task; the split is a guess"},
+      {"loop_iteration", &MP::loop_iteration, D, 2 * kMicro,
+       "asyncio: one _run_once: the selector's epoll_wait returning, due timers", "guess"},
+      {"interpreter_create", &MP::interpreter_create, D, 10 * kMilli,
+       "an isolated subinterpreter with its own GIL (InterpreterPoolExecutor worker start)",
+       "guess: a few ms on bare metal (Py_NewInterpreterFromConfig imports the core modules)"},
+      {"interpreter_call", &MP::interpreter_call, D, 20 * kMicro,
+       "entering a subinterpreter to run one call and leaving it", "guess"},
+      {"free_threaded_overhead_3_13", &MP::free_threaded_overhead_3_13, P, 400'000,
+       "3.13t: bytecode slower than on the GIL build (specialisation off)",
+       "Doc/howto/free-threading-python.rst (3.13): about 40 % on pyperformance"},
+      {"free_threaded_overhead_3_14", &MP::free_threaded_overhead_3_14, P, 80'000,
+       "3.14t: bytecode slower than on the GIL build",
+       "Doc/howto/free-threading-python.rst (3.14): 1 % (macOS aarch64) to 8 % (x86-64 Linux)"},
   };
   return params;
 }
@@ -79,6 +159,24 @@ std::string known_params() {
   return names;
 }
 
+std::int64_t param_value(const JsonSource& src, const nlohmann::json::json_pointer& at,
+                         const ProfileParam& param, const nlohmann::json& value) {
+  const std::string text = value.is_string() ? value.get<std::string>() : std::string();
+  if (param.unit == ParamUnit::percent) {
+    const auto parsed = parse_percent(text);
+    if (!parsed)
+      src.fail(at, fmt::format("expected a percentage string like \"40%\", found {}",
+                               value.dump()),
+               "write a number from 0 to 1000 and a percent sign, e.g. \"8%\" or \"12.5%\"");
+    return *parsed;
+  }
+  const auto parsed = parse_duration(text);
+  if (!parsed)
+    src.fail(at, fmt::format("expected a duration string like \"12us\", found {}", value.dump()),
+             "write a number and a unit: ns, us, ms or s");
+  return *parsed;
+}
+
 void read_params(const JsonSource& src, MachineProfile& profile) {
   using Pointer = nlohmann::json::json_pointer;
   const auto& params = src.root().at("params");
@@ -93,15 +191,16 @@ void read_params(const JsonSource& src, MachineProfile& profile) {
     if (param == nullptr)
       src.fail_key(at, fmt::format("unknown parameter \"{}\"", key),
                    fmt::format("known parameters: {}", known_params()));
-    const auto parsed = value.is_string() ? parse_duration(value.get<std::string>()) : std::nullopt;
-    if (!parsed)
-      src.fail(at, fmt::format("expected a duration string like \"12us\", found {}", value.dump()),
-               "write a number and a unit: ns, us, ms or s");
-    profile.*param->field = *parsed;
+    profile.*param->field = param_value(src, at, *param, value);
   }
 }
 
 }  // namespace
+
+std::string format_param(const MachineProfile& profile, const ProfileParam& param) {
+  const std::int64_t value = profile.*param.field;
+  return param.unit == ParamUnit::percent ? format_percent(value) : format_duration_exact(value);
+}
 
 MachineProfile load_profile(const std::string& path) {
   const JsonSource src = JsonSource::parse(read_file(path), path);

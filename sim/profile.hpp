@@ -10,10 +10,14 @@
 
 namespace gilsim {
 
+// A parameter is a duration (ns; written "12us") or a percentage (ppm; written "40%").
+enum class ParamUnit { duration, percent };
+
 struct ProfileParam {
   std::string_view name;
-  Nanos MachineProfile::*field;
-  Nanos default_value;
+  std::int64_t MachineProfile::*field;
+  ParamUnit unit;
+  std::int64_t default_value;
   std::string_view meaning;
   std::string_view source;  // a file or URL, "measured on ...", or "guess"
 };
@@ -22,6 +26,9 @@ struct ProfileParam {
 const std::vector<ProfileParam>& profile_params();
 
 MachineProfile default_profile();
+
+// The parameter's value in `profile` as a profile file writes it: "12us", "40%".
+std::string format_param(const MachineProfile& profile, const ProfileParam& param);
 
 // {"name": "...", "description": "...", "params": {"gil_wake_latency": "12us", ...},
 //  "measured": {...}}: params not listed keep their defaults; "measured" is free-form (raw data

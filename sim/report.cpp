@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "scenario.hpp"
 #include "units.hpp"
 
 namespace gilsim {
@@ -39,28 +40,74 @@ const RunResult& winner(const RunReport& report) {
                            [](const auto& a, const auto& b) { return a.wall < b.wall; });
 }
 
-// Why the winner wins, from what the serial run's single thread spent its time on.
-std::string reason(const RunReport& report, const RunResult& best) {
+// Why the winner wins: what the serial run's one thread spent its time on (the nature of the
+// work), and what the winner did with it, in the user's terms.
+struct WorkMix {
+  double io, native, python;
+};
+
+WorkMix work_mix(const RunReport& report) {
   const RunResult& base = *report.serial;
   const Nanos work = lifetime(base);
-  const double io = share(base.total(ThreadState::io), work);
-  const double native = share(base.total(ThreadState::native), work);
-  const double python = share(base.total(ThreadState::python), work);
-  if (best.strategy == "threads") {
-    if (io >= 0.5)
-      return fmt::format("the work is mostly waiting on I/O ({}), and threads wait in parallel "
-                         "while the GIL is released", percent(io));
-    if (native >= 0.5)
-      return fmt::format("most of the work is native code that releases the GIL ({}), which "
-                         "threads run on {} cores at once", percent(native), report.cores);
-    return "threads overlap the I/O and native parts while the Python parts take turns on the GIL";
-  }
+  return {share(base.total(ThreadState::io), work), share(base.total(ThreadState::native), work),
+          share(base.total(ThreadState::python), work)};
+}
+
+const RunResult* threads_result(const RunReport& report) {
   for (const auto& r : report.results)
-    if (r.strategy == "threads" && gil_wait_share(r) > 0.2)
-      return fmt::format("CPU-bound Python ({} of the work): threads serialise on the GIL and "
-                         "wait for it {} of their time ({} hand-offs)",
-                         percent(python), percent(gil_wait_share(r)), r.gil_handoffs);
-  return "threads only add start-up and hand-off costs here";
+    if (r.kind == StrategyKind::threads) return &r;
+  return nullptr;
+}
+
+std::string why_threads(const RunReport& report, const WorkMix& mix) {
+  if (mix.io >= 0.5)
+    return fmt::format("the work is mostly waiting on I/O ({}), and threads wait in parallel "
+                       "while the GIL is released", percent(mix.io));
+  if (mix.native >= 0.5)
+    return fmt::format("most of the work is native code that releases the GIL ({}), which "
+                       "threads run on {} cores at once", percent(mix.native), report.cores);
+  return "threads overlap the I/O and native parts while the Python parts take turns on the GIL";
+}
+
+// What the GIL cost the threads strategy, when it is the reason another strategy wins.
+std::string gil_cost(const RunReport& report) {
+  const RunResult* threads = threads_result(report);
+  if (threads == nullptr || gil_wait_share(*threads) <= 0.2) return "";
+  return fmt::format("; threads serialise on the GIL and wait for it {} of their time",
+                     percent(gil_wait_share(*threads)));
+}
+
+std::string why(const RunReport& report, const RunResult& best) {
+  const WorkMix mix = work_mix(report);
+  const double startup = share(best.total(ThreadState::startup), best.wall);
+  switch (best.kind) {
+    case StrategyKind::threads:
+      return why_threads(report, mix);
+    case StrategyKind::processes:
+      return fmt::format("{} of the work is Python, which {} worker processes run in parallel, "
+                         "each with its own GIL ({} of the wall time went to starting them, {} "
+                         "to pickling and pipes){}", percent(mix.python), best.workers,
+                         percent(startup), percent(share(best.total(ThreadState::ipc), best.wall)),
+                         gil_cost(report));
+    case StrategyKind::asyncio:
+      return fmt::format("the work is mostly waiting ({}), which one event loop overlaps with no "
+                         "threads to start and no GIL to hand over", percent(mix.io));
+    case StrategyKind::free_threaded:
+      return fmt::format("with no GIL, threads run Python ({} of the work) on {} cores at once, "
+                         "even with slower bytecode{}", percent(mix.python), report.cores,
+                         gil_cost(report));
+    case StrategyKind::subinterpreters:
+      return fmt::format("each worker's interpreter has its own GIL, so Python ({} of the work) "
+                         "runs on {} cores in one process, without pipes between processes{}",
+                         percent(mix.python), report.cores, gil_cost(report));
+    default:
+      if (const RunResult* threads = threads_result(report); threads && gil_wait_share(*threads) > 0.2)
+        return fmt::format("CPU-bound Python ({} of the work): threads serialise on the GIL and "
+                           "wait for it {} of their time ({} hand-offs)",
+                           percent(mix.python), percent(gil_wait_share(*threads)),
+                           threads->gil_handoffs);
+      return "the others only add start-up, hand-off and pickling costs here";
+  }
 }
 
 std::string describe_program(const RunResult& r) {
@@ -127,21 +174,24 @@ std::string verdict(const RunReport& report) {
                                                      runner_up->strategy)
                                        : fmt::format("{} faster than {}",
                                                      percent(margin - 1), runner_up->strategy);
-  return fmt::format("{} wins, {}: {}.", best.strategy, by, reason(report, best));
+  return fmt::format("{} wins, {}: {}.", best.strategy, by, why(report, best));
 }
 
 std::string format_table(const RunReport& report, bool per_thread) {
   const Scenario& s = *report.scenario;
   std::string out = fmt::format("{}: {}\n", s.name, s.description);
-  out += fmt::format("machine: {} cores, profile {}, switch interval {}, seed {}\n\n", report.cores,
-                     report.profile_name, format_duration(s.switch_interval), s.seed);
-  out += fmt::format("{:<10} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
-                     "strategy", "workers", "wall", "speed-up", "CPU use", "GIL wait",
+  out += fmt::format("machine: {} cores, Python {}, profile {}, switch interval {}, seed {}\n\n",
+                     report.cores, to_string(s.python), report.profile_name,
+                     format_duration(s.switch_interval), s.seed);
+  std::size_t width = 10;
+  for (const auto& r : report.results) width = std::max(width, r.strategy.size());
+  out += fmt::format("{:<{}} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
+                     "strategy", width, "workers", "wall", "speed-up", "CPU use", "GIL wait",
                      "hand-offs", "forced", "latency p50", "latency p99");
   for (const auto& r : report.results) {
     const std::string up = report.serial ? fmt::format("{:.2f}x", speedup(report, r)) : "-";
-    out += fmt::format("{:<10} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
-                       r.strategy, r.workers, format_duration(r.wall), up,
+    out += fmt::format("{:<{}} {:>7} {:>12} {:>9} {:>8} {:>9} {:>10} {:>7} {:>12} {:>12}\n",
+                       r.strategy, width, r.workers, format_duration(r.wall), up,
                        percent(r.cpu_utilisation()), percent(gil_wait_share(r)), r.gil_handoffs,
                        r.forced_switches, r.tasks ? format_duration(r.task_latency_p50) : "-",
                        r.tasks ? format_duration(r.task_latency_p99) : "-");
@@ -165,6 +215,8 @@ std::string format_json(const RunReport& report) {
   for (const auto& r : report.results) {
     nlohmann::ordered_json j;
     j["strategy"] = r.strategy;
+    j["kind"] = to_string(r.kind);
+    j["python"] = to_string(r.python);
     j["workers"] = r.workers;
     j["cores"] = r.cores;
     j["wall_s"] = to_seconds(r.wall);
@@ -200,7 +252,7 @@ std::string format_json(const RunReport& report) {
 std::string format_csv(const RunReport& report) {
   const Scenario& s = *report.scenario;
   std::string out =
-      "schema_version,gilsim_version,scenario,content_hash,seed,strategy,workers,cores,"
+      "schema_version,gilsim_version,scenario,content_hash,seed,strategy,kind,python,workers,cores,"
       "switch_interval_s,wall_s,speedup_vs_serial,cpu_utilisation,gil_wait_frac";
   for (const char* c : kStateColumns) out += fmt::format(",{}_s", c);
   out += ",gil_handoffs,forced_switches,drop_requests,tasks,task_latency_p50_s,"
@@ -214,8 +266,9 @@ std::string format_csv(const RunReport& report) {
     return quoted;
   };
   for (const auto& r : report.results) {
-    out += fmt::format("1,{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}", GILSIM_VERSION,
-                       field(s.name), s.content_hash, s.seed, r.strategy, r.workers, r.cores,
+    out += fmt::format("1,{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}", GILSIM_VERSION,
+                       field(s.name), s.content_hash, s.seed, field(r.strategy), to_string(r.kind),
+                       to_string(r.python), r.workers, r.cores,
                        seconds(s.switch_interval), seconds(r.wall),
                        report.serial ? fmt::format("{:.6f}", speedup(report, r)) : "",
                        r.cpu_utilisation(), gil_wait_share(r));

@@ -39,26 +39,37 @@ constexpr std::int64_t kMaxWorkers = 100'000;
 constexpr std::string_view kUntilOthersFinish = "until_others_finish";
 
 // The keys each object allows, in the order docs/scenario-format.md lists them.
-constexpr std::array<std::string_view, 10> kScenarioKeys{
-    "name",    "description", "seed",    "switch_interval", "max_virtual_time",
-    "machine", "workload",    "program", "strategies",      "$schema"};
+constexpr std::array<std::string_view, 12> kScenarioKeys{
+    "name",    "description", "seed",       "python",  "switch_interval", "max_virtual_time",
+    "import_time", "machine", "workload",   "program", "strategies",      "$schema"};
 constexpr std::array<std::string_view, 2> kMachineKeys{"cores", "profile"};
 constexpr std::array<std::string_view, 1> kWorkloadKeys{"tasks"};
 constexpr std::array<std::string_view, 6> kTaskKeys{"name",      "count",        "repeat",
                                                     "arg_bytes", "result_bytes", "ops"};
 constexpr std::array<std::string_view, 1> kProgramKeys{"threads"};
 constexpr std::array<std::string_view, 3> kThreadKeys{"name", "ops", "repeat"};
-constexpr std::array<OpKind, 4> kOpKinds{OpKind::cpu, OpKind::io, OpKind::native,
-                                         OpKind::native_gil};
-constexpr std::array<std::string_view, 4> kOpKeys{"cpu", "io", "native", "native_gil"};
+constexpr std::array<OpKind, 5> kOpKinds{OpKind::cpu, OpKind::io, OpKind::native,
+                                         OpKind::native_gil, OpKind::subprocess};
+constexpr std::array<std::string_view, 5> kOpKeys{"cpu", "io", "native", "native_gil",
+                                                  "subprocess"};
 constexpr std::array<std::string_view, 3> kDistributionKeys{"fixed", "uniform", "lognormal"};
 constexpr std::array<std::string_view, 2> kUniformKeys{"low", "high"};
 constexpr std::array<std::string_view, 2> kLognormalKeys{"mean", "cv"};
-constexpr std::array<std::string_view, 2> kStrategyKeys{"kind", "workers"};
-constexpr std::array<std::string_view, 2> kStrategyNames{"serial", "threads"};
-// Named in DESIGN.md but not modelled yet: they get "not modelled yet", not "unknown".
-constexpr std::array<std::string_view, 4> kLaterStrategies{"processes", "asyncio", "free-threaded",
-                                                           "subinterpreters"};
+// Every strategy knob, and which kinds take it.
+constexpr std::array<std::string_view, 9> kStrategyKeys{
+    "kind",        "workers",     "start_method", "chunksize",      "threads_per_worker",
+    "concurrency", "to_thread",   "python",       "shared_fraction"};
+constexpr std::array<StrategyKind, 6> kStrategyKinds{
+    StrategyKind::serial,  StrategyKind::threads,       StrategyKind::processes,
+    StrategyKind::asyncio, StrategyKind::free_threaded, StrategyKind::subinterpreters};
+constexpr std::array<std::string_view, 6> kStrategyNames{
+    "serial", "threads", "processes", "asyncio", "free-threaded", "subinterpreters"};
+constexpr std::array<std::string_view, 3> kStartMethods{"fork", "forkserver", "spawn"};
+constexpr std::array<PythonVersion, 7> kPythonVersions{
+    PythonVersion::v3_10,  PythonVersion::v3_11, PythonVersion::v3_12, PythonVersion::v3_13,
+    PythonVersion::v3_13t, PythonVersion::v3_14, PythonVersion::v3_14t};
+constexpr std::array<std::string_view, 7> kPythonNames{"3.10",  "3.11", "3.12", "3.13",
+                                                       "3.13t", "3.14", "3.14t"};
 
 constexpr std::string_view kWorkloadExample =
     R"("workload": {"tasks": [{"count": 8, "ops": [{"io": "1s"}]}]})";
@@ -169,6 +180,26 @@ std::string describe(const StrategySpec& strategy) {
   return text;
 }
 
+bool has_op(const std::vector<TaskKind>& tasks, std::initializer_list<OpKind> kinds) {
+  for (const auto& task : tasks)
+    for (const auto& op : task.body.ops)
+      if (std::find(kinds.begin(), kinds.end(), op.kind) != kinds.end()) return true;
+  return false;
+}
+
+// With no "strategies": every strategy that makes sense for this work on this Python.
+std::vector<StrategySpec> default_strategies(const Scenario& s) {
+  std::vector<StrategySpec> list{{StrategyKind::serial}, {StrategyKind::threads},
+                                 {StrategyKind::processes}};
+  if (has_op(s.tasks, {OpKind::io, OpKind::subprocess})) list.push_back({StrategyKind::asyncio});
+  // Where bytecode is the bottleneck, the GIL-free options are the question.
+  if (has_op(s.tasks, {OpKind::cpu, OpKind::native_gil})) {
+    if (!is_free_threaded(s.python)) list.push_back({StrategyKind::free_threaded});
+    if (s.python >= PythonVersion::v3_12) list.push_back({StrategyKind::subinterpreters});
+  }
+  return list;
+}
+
 // Hex FNV-1a 64 (the Scenario::content_hash format).
 std::string fnv1a_hex(std::string_view bytes) {
   std::uint64_t hash = 0xcbf29ce484222325;
@@ -224,6 +255,12 @@ class ScenarioParser {
                                           R"("description": "8 threads wait on the network")");
     }
     if (const json* seed = member(root, "seed")) scenario.seed = seed_value(*seed, p / "seed");
+    if (const json* python = member(root, "python")) {
+      scenario.python = python_version(*python, p / "python");
+    }
+    if (const json* import = member(root, "import_time")) {
+      scenario.import_time = op_nanos(*import, p / "import_time");
+    }
     if (const json* interval = member(root, "switch_interval")) {
       scenario.switch_interval = duration(*interval, p / "switch_interval", kMicro, 10 * kSecond,
                                           R"("switch_interval": "5ms")");
@@ -251,9 +288,8 @@ class ScenarioParser {
     }
     if (workload) {
       scenario.tasks = parse_workload(*workload, p / "workload");
-      scenario.strategies = strategies ? parse_strategies(*strategies, p / "strategies")
-                                       : std::vector<StrategySpec>{{StrategyKind::serial, {}},
-                                                                   {StrategyKind::threads, {}}};
+      scenario.strategies = strategies ? parse_strategies(*strategies, p / "strategies", scenario)
+                                       : default_strategies(scenario);
       return;
     }
     if (strategies) {
@@ -263,7 +299,7 @@ class ScenarioParser {
                        R"( strategies)");
     }
     scenario.program = parse_program(*program, p / "program");
-    scenario.strategies = {{StrategyKind::program, {}}};
+    scenario.strategies = {StrategySpec(StrategyKind::program)};
   }
 
   Machine parse_machine(const json& v, const Pointer& p) const {
@@ -499,43 +535,124 @@ class ScenarioParser {
     return nanos;
   }
 
-  std::vector<StrategySpec> parse_strategies(const json& v, const Pointer& p) const {
+  std::vector<StrategySpec> parse_strategies(const json& v, const Pointer& p,
+                                             const Scenario& scenario) const {
     constexpr std::string_view kExample =
         R"("strategies": ["serial", {"kind": "threads", "workers": 8}])";
     const json& items = non_empty_array(v, p, "a scenario needs at least one strategy", kExample);
     std::vector<StrategySpec> strategies;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const StrategySpec strategy = parse_strategy(items[i], p / i);
+      const StrategySpec strategy = parse_strategy(items[i], p / i, scenario);
       for (std::size_t j = 0; j < strategies.size(); ++j) {
-        if (strategies[j].kind != strategy.kind || strategies[j].workers != strategy.workers) {
-          continue;
-        }
+        if (!(strategies[j] == strategy)) continue;
         fail(p / i,
              "duplicate strategy " + describe(strategy) + ": it is already at " +
                  (p / j).to_string(),
-             R"(remove one, or compare pool sizes with different "workers")");
+             R"(remove one, or compare different knobs, e.g. pool sizes with "workers")");
       }
       strategies.push_back(strategy);
     }
     return strategies;
   }
 
-  StrategySpec parse_strategy(const json& v, const Pointer& p) const {
-    if (v.is_string()) return {strategy_kind(v, p), {}};
+  StrategySpec parse_strategy(const json& v, const Pointer& p, const Scenario& scenario) const {
+    if (v.is_string()) return checked(StrategySpec{strategy_kind(v, p)}, p, scenario);
     if (!v.is_object()) {
       fail(p, "expected a strategy name or object, found " + describe(v),
            R"(e.g. "threads" or {"kind": "threads", "workers": 4})");
     }
-    check_keys(v, p, kStrategyKeys);
-    StrategySpec strategy{strategy_kind(required(v, p, "kind", R"("kind": "threads")"), p / "kind"),
-                          {}};
-    if (const json* workers = member(v, "workers")) {
-      if (strategy.kind != StrategyKind::threads) {
-        source_.fail_key(p / "workers", R"("workers" applies only to "threads")",
-                         R"(remove it, or use {"kind": "threads", "workers": 4})");
+    StrategySpec strategy{strategy_kind(required(v, p, "kind", R"("kind": "threads")"), p / "kind")};
+    const std::vector<std::string_view> knobs = knobs_of(strategy.kind);
+    for (const auto& item : v.items()) {
+      if (!contains(kStrategyKeys, item.key())) {
+        source_.fail_key(p / item.key(),
+                         "unknown key " + json_quote(item.key()) + "; allowed for " +
+                             json_quote(to_string(strategy.kind)) + ": " +
+                             quoted_list(knobs, "and"),
+                         did_you_mean(item.key(), knobs,
+                                      "remove it; docs/scenario-format.md lists every knob"));
       }
-      strategy.workers =
-          static_cast<int>(integer(*workers, p / "workers", 1, kMaxWorkers, R"("workers": 4)"));
+      if (item.key() != "kind") parse_knob(item.key(), item.value(), p / item.key(), strategy);
+    }
+    return checked(strategy, p, scenario);
+  }
+
+  // The keys a strategy object of this kind may have.
+  static std::vector<std::string_view> knobs_of(StrategyKind kind) {
+    switch (kind) {
+      case StrategyKind::threads:
+      case StrategyKind::subinterpreters:
+        return {"kind", "workers"};
+      case StrategyKind::processes:
+        return {"kind", "workers", "start_method", "chunksize", "threads_per_worker"};
+      case StrategyKind::asyncio:
+        return {"kind", "concurrency", "to_thread"};
+      case StrategyKind::free_threaded:
+        return {"kind", "workers", "python", "shared_fraction"};
+      default:
+        return {"kind"};
+    }
+  }
+
+  // One knob of a strategy object; each applies to some kinds only.
+  void parse_knob(const std::string& key, const json& v, const Pointer& p,
+                  StrategySpec& strategy) const {
+    using K = StrategyKind;
+    const K kind = strategy.kind;
+    if (key == "workers") {
+      only_for(p, {K::threads, K::processes, K::free_threaded, K::subinterpreters}, kind,
+               R"({"kind": "threads", "workers": 4})");
+      strategy.workers = static_cast<int>(integer(v, p, 1, kMaxWorkers, R"("workers": 4)"));
+    } else if (key == "start_method") {
+      only_for(p, {K::processes}, kind, R"({"kind": "processes", "start_method": "spawn"})");
+      strategy.start_method = start_method(v, p);
+    } else if (key == "chunksize") {
+      only_for(p, {K::processes}, kind, R"({"kind": "processes", "chunksize": 16})");
+      strategy.chunksize = integer(v, p, 1, kMaxCount, R"("chunksize": 16)");
+    } else if (key == "threads_per_worker") {
+      only_for(p, {K::processes}, kind, R"({"kind": "processes", "threads_per_worker": 8})");
+      strategy.threads_per_worker =
+          static_cast<int>(integer(v, p, 1, kMaxWorkers, R"("threads_per_worker": 8)"));
+    } else if (key == "concurrency") {
+      only_for(p, {K::asyncio}, kind, R"({"kind": "asyncio", "concurrency": 100})");
+      strategy.concurrency = integer(v, p, 1, kMaxCount, R"("concurrency": 100)");
+    } else if (key == "to_thread") {
+      only_for(p, {K::asyncio}, kind, R"({"kind": "asyncio", "to_thread": ["cpu"]})");
+      strategy.to_thread = op_kind_list(v, p);
+    } else if (key == "python") {
+      only_for(p, {K::free_threaded}, kind, R"({"kind": "free-threaded", "python": "3.14t"})");
+      strategy.python = python_version(v, p);
+      if (!is_free_threaded(*strategy.python)) {
+        fail(p, "free-threaded needs a free-threaded build (\"3.13t\" or \"3.14t\"), found " +
+                    describe(v), R"(e.g. "python": "3.14t")");
+      }
+    } else {
+      only_for(p, {K::free_threaded}, kind, R"({"kind": "free-threaded", "shared_fraction": 0.1})");
+      if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
+        fail(p, "expected a number from 0 to 1, found " + describe(v),
+             R"(e.g. "shared_fraction": 0.1: a tenth of each cpu op holds one shared lock)");
+      }
+      strategy.shared_fraction = v.get<double>();
+    }
+  }
+
+  void only_for(const Pointer& p, std::initializer_list<StrategyKind> kinds, StrategyKind kind,
+                std::string_view example) const {
+    if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) return;
+    std::vector<std::string_view> names;
+    for (StrategyKind k : kinds) names.push_back(to_string(k));
+    source_.fail_key(p,
+                     json_quote(p.back()) + " applies only to " + quoted_list(names, "and") +
+                         ", not to " + json_quote(to_string(kind)),
+                     "remove it, or use it like " + std::string(example));
+  }
+
+  // What a knob can only say in the light of the whole scenario.
+  StrategySpec checked(StrategySpec strategy, const Pointer& p, const Scenario& s) const {
+    if (strategy.kind == StrategyKind::subinterpreters && s.python < PythonVersion::v3_12) {
+      fail(p, "subinterpreters with their own GIL need Python 3.12 or later (PEP 684); this "
+              "scenario runs " + std::string(to_string(s.python)),
+           R"(set "python": "3.14" (InterpreterPoolExecutor) or leave this strategy out)");
     }
     return strategy;
   }
@@ -546,14 +663,55 @@ class ScenarioParser {
       fail(p, "expected a strategy name, found " + describe(v), R"(e.g. "threads")");
     }
     const std::string name = v.get<std::string>();
-    if (name == "serial") return StrategyKind::serial;
-    if (name == "threads") return StrategyKind::threads;
-    if (contains(kLaterStrategies, name)) {
-      fail(p, "strategy " + json_quote(name) + " is not modelled yet; " + known,
-           R"(compare "serial" and "threads" for now)");
-    }
+    for (std::size_t i = 0; i < kStrategyNames.size(); ++i)
+      if (kStrategyNames[i] == name) return kStrategyKinds[i];
     fail(p, "unknown strategy " + json_quote(name) + "; " + known,
          did_you_mean(name, kStrategyNames, R"(e.g. "strategies": ["serial", "threads"])"));
+  }
+
+  StartMethod start_method(const json& v, const Pointer& p) const {
+    const std::string name = v.is_string() ? v.get<std::string>() : std::string();
+    for (std::size_t i = 0; i < kStartMethods.size(); ++i)
+      if (kStartMethods[i] == name) return static_cast<StartMethod>(i);
+    fail(p, "expected a start method " + quoted_list(kStartMethods, "or") + ", found " +
+                describe(v),
+         did_you_mean(name, kStartMethods, R"(e.g. "start_method": "spawn")"));
+  }
+
+  PythonVersion python_version(const json& v, const Pointer& p) const {
+    if (v.is_string()) {
+      const std::string name = v.get<std::string>();
+      for (std::size_t i = 0; i < kPythonNames.size(); ++i)
+        if (kPythonNames[i] == name) return kPythonVersions[i];
+      fail(p, "unknown Python version " + json_quote(name) + "; known: " +
+                  quoted_list(kPythonNames, "and"),
+           did_you_mean(name, kPythonNames, R"(e.g. "python": "3.12")"));
+    }
+    fail(p, "expected a Python version string, found " + describe(v),
+         v.is_number() ? "quote it: \"" + v.dump() + "\" (a number would read 3.10 as 3.1)"
+                       : R"(e.g. "python": "3.12")");
+  }
+
+  std::vector<OpKind> op_kind_list(const json& v, const Pointer& p) const {
+    constexpr std::string_view kExample = R"("to_thread": ["cpu", "native"])";
+    if (!v.is_array()) {
+      fail(p, "expected an array of op kinds, found " + describe(v), "e.g. " + std::string(kExample));
+    }
+    std::vector<OpKind> kinds;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string name = v[i].is_string() ? v[i].get<std::string>() : std::string();
+      if (!contains(kOpKeys, name)) {
+        fail(p / i, "expected an op kind " + quoted_list(kOpKeys, "or") + ", found " +
+                        describe(v[i]),
+             did_you_mean(name, kOpKeys, "e.g. " + std::string(kExample)));
+      }
+      const OpKind kind = op_kind(name);
+      if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) {
+        fail(p / i, "op kind " + json_quote(name) + " is listed twice", "list it once");
+      }
+      kinds.push_back(kind);
+    }
+    return kinds;
   }
 
   // Generic readers: each checks the type and range and says what it expected.
@@ -740,15 +898,17 @@ std::string_view to_string(OpKind kind) {
 }
 
 std::string_view to_string(StrategyKind kind) {
-  switch (kind) {
-    case StrategyKind::serial:
-      return "serial";
-    case StrategyKind::threads:
-      return "threads";
-    case StrategyKind::program:
-      return "program";
-  }
-  return "?";
+  for (std::size_t i = 0; i < kStrategyKinds.size(); ++i)
+    if (kStrategyKinds[i] == kind) return kStrategyNames[i];
+  return "program";  // the one kind a scenario cannot name
+}
+
+std::string_view to_string(PythonVersion version) {
+  return kPythonNames[static_cast<std::size_t>(version)];
+}
+
+std::string_view to_string(StartMethod method) {
+  return kStartMethods[static_cast<std::size_t>(method)];
 }
 
 }  // namespace gilsim

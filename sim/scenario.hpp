@@ -18,6 +18,8 @@ Scenario parse_scenario(std::string text, const std::string& path);
 
 // The spelling used in scenario files: "cpu", "native_gil", "serial", "threads", "program".
 std::string_view to_string(OpKind kind);
-std::string_view to_string(StrategyKind kind);
+std::string_view to_string(StrategyKind kind);  // "free-threaded", as scenarios spell it
+std::string_view to_string(PythonVersion version);  // "3.13t"
+std::string_view to_string(StartMethod method);
 
 }  // namespace gilsim

@@ -44,6 +44,8 @@ RunResult simulate_here(const Scenario& scenario, const StrategySpec& strategy, 
                                        program.label, format_duration(engine.now())));
   RunResult result;
   result.strategy = program.label;
+  result.kind = program.kind;
+  result.python = program.python;
   result.workers = program.workers;
   result.cores = cores;
   breakdown.summarise(result);

@@ -5,13 +5,15 @@
 namespace gilsim {
 
 ThreadPoolExecutor::ThreadPoolExecutor(World& world, PyProcess& process, int max_workers,
-                                       std::string prefix, Job job, OnDone on_done)
+                                       std::string prefix, Job job, OnDone on_done,
+                                       OnStart on_start)
     : world_(world),
       process_(process),
       max_workers_(max_workers),
       prefix_(std::move(prefix)),
       job_(std::move(job)),
-      on_done_(std::move(on_done)) {
+      on_done_(std::move(on_done)),
+      on_start_(std::move(on_start)) {
   threads_.reserve(static_cast<std::size_t>(max_workers));
   futures_.reserve(world.program.task_kinds.size());
 }
@@ -34,13 +36,15 @@ void ThreadPoolExecutor::adjust_thread_count(Tid caller) {
     return;
   }
   if (static_cast<int>(threads_.size()) >= max_workers_) return;
-  const auto name = fmt::format("{}_{}", prefix_, threads_.size());
-  threads_.push_back(
-      process_.threading().start(caller, name, [this](Tid self) { worker(self); }));
+  const int index = static_cast<int>(threads_.size());
+  const auto name = fmt::format("{}_{}", prefix_, index);
+  threads_.push_back(process_.threading().start(caller, name,
+                                                [this, index](Tid self) { worker(self, index); }));
 }
 
-void ThreadPoolExecutor::worker(Tid self) {
+void ThreadPoolExecutor::worker(Tid self, int index) {
   Interpreter& interp = process_.interp();
+  if (on_start_) on_start_(self, index);
   for (;;) {
     while (work_queue_.empty()) interp.wait_released(self, work_waiters_, ThreadState::idle);
     const std::int64_t future = work_queue_.front();
@@ -50,7 +54,7 @@ void ThreadPoolExecutor::worker(Tid self) {
       world_.os.notify_one(work_waiters_);
       return;
     }
-    job_(self, futures_[static_cast<std::size_t>(future)].payload);
+    job_(self, index, futures_[static_cast<std::size_t>(future)].payload);
     // _WorkItem.run's set_result (notifies the waiter), then _idle_semaphore.release().
     interp.run_python(self, world_.profile.pool_task, ThreadState::overhead);
     Future& f = futures_[static_cast<std::size_t>(future)];

@@ -17,13 +17,16 @@ namespace gilsim {
 
 class ThreadPoolExecutor {
  public:
-  using Job = std::function<void(Tid worker, std::int64_t payload)>;
+  // Worker `index` (0, 1, ... in start order) runs a work item.
+  using Job = std::function<void(Tid worker, int index, std::int64_t payload)>;
   // Called on the worker, holding the GIL, right after set_result.
   using OnDone = std::function<void(std::int64_t payload, Nanos submitted)>;
+  // Called on a new worker before it takes work (the 3.14 WorkerContext.initialize).
+  using OnStart = std::function<void(Tid worker, int index)>;
 
   // `prefix` names the workers "<prefix>_<n>" (thread_name_prefix).
   ThreadPoolExecutor(World& world, PyProcess& process, int max_workers, std::string prefix,
-                     Job job, OnDone on_done = {});
+                     Job job, OnDone on_done = {}, OnStart on_start = {});
 
   // submit(): returns the future's number (0, 1, ... in submission order).
   std::int64_t submit(Tid caller, std::int64_t payload);
@@ -42,7 +45,7 @@ class ThreadPoolExecutor {
     bool done = false;
   };
   void adjust_thread_count(Tid caller);
-  void worker(Tid self);
+  void worker(Tid self, int index);
 
   static constexpr std::int64_t kShutdown = -1;  // the None sentinel in the work queue
   World& world_;
@@ -51,6 +54,7 @@ class ThreadPoolExecutor {
   std::string prefix_;
   Job job_;
   OnDone on_done_;
+  OnStart on_start_;
   std::deque<std::int64_t> work_queue_;  // SimpleQueue of work items (future numbers)
   WaitQueue work_waiters_;               // workers blocked in work_queue.get()
   int idle_semaphore_ = 0;

@@ -51,7 +51,49 @@ bool to_nanos(std::string_view digits, Nanos& out) {
   return true;
 }
 
+// value / 10^digits as an exact decimal: trailing zeros (and a bare dot) stripped.
+std::string exact_decimal(std::int64_t value, int digits) {
+  std::int64_t scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  std::string text = std::to_string(value / scale);
+  std::string fraction = std::to_string(value % scale + scale).substr(1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  return fraction.empty() ? text : text + "." + fraction;
+}
+
 }  // namespace
+
+std::string format_duration_exact(Nanos t) {
+  if (t <= 0) return t == 0 ? "0ms" : "-" + format_duration_exact(-t);
+  for (const Unit& unit : kUnits)
+    if (t >= unit.nanos) return exact_decimal(t, unit.decimal_digits) + std::string(unit.suffix);
+  return "0ms";  // unreachable
+}
+
+std::optional<Ppm> parse_percent(std::string_view text) {
+  constexpr int kDecimals = 4;  // ppm = percent * 10^4
+  if (text.empty() || text.back() != '%') return std::nullopt;
+  text.remove_suffix(1);
+  const std::string_view whole = take_digits(text);
+  std::string_view fraction;
+  if (!text.empty() && text.front() == '.') {
+    text.remove_prefix(1);
+    fraction = take_digits(text);
+    if (fraction.empty()) return std::nullopt;
+  }
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+  if (!text.empty() || whole.empty() || whole.size() > 4 || fraction.size() > kDecimals)
+    return std::nullopt;
+  Nanos whole_value = 0, fraction_value = 0;
+  to_nanos(whole, whole_value);
+  to_nanos(fraction, fraction_value);
+  for (auto i = fraction.size(); i < kDecimals; ++i) fraction_value *= 10;
+  const Ppm ppm = whole_value * 10'000 + fraction_value;
+  if (ppm > 1000 * 10'000) return std::nullopt;
+  return ppm;
+}
+
+std::string format_percent(Ppm ppm) { return exact_decimal(ppm, 4) + "%"; }
 
 ParsedDuration parse_duration_checked(std::string_view text) {
   const bool negative = !text.empty() && text.front() == '-';

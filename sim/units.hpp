@@ -36,4 +36,12 @@ std::optional<Nanos> parse_duration(std::string_view text);
 // (rounded half away from zero), trailing zeros stripped: "5 ms", "1.5 s", "12.345 ms", "0 s".
 std::string format_duration(Nanos t);
 
+// For files: exact, in the largest unit the value reaches, no space: "3.3ms", "2us", "80.6ms".
+// parse_duration reads it back to the same value.
+std::string format_duration_exact(Nanos t);
+
+// "40%", "12.5%" (0 to 1000 %, at most 4 decimals) <-> parts per million.
+std::optional<Ppm> parse_percent(std::string_view text);
+std::string format_percent(Ppm ppm);
+
 }  // namespace gilsim

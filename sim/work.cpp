@@ -20,10 +20,32 @@ const TaskKind& task_kind(const World& world, std::int64_t task) {
   return world.scenario.tasks[static_cast<std::size_t>(kind)];
 }
 
+void run_op(World& world, Interpreter& interp, Tid t, OpKind kind, Nanos duration) {
+  if (kind == OpKind::subprocess) return run_subprocess(world, interp, t, duration);
+  interp.run_op(t, kind, duration);
+}
+
+void run_subprocess(World& world, Interpreter& interp, Tid t, Nanos duration) {
+  struct Child {
+    bool exited = false;
+    WaitQueue waiter;  // the parent in waitpid()
+  } child;
+  interp.run_c(t, world.profile.subprocess_spawn, ThreadState::startup);
+  const Pid pid = world.add_os_process("subprocess");
+  world.os.start_thread(pid, "command", world.now(), [&world, &child, duration] {
+    const Tid self = world.engine.current();
+    world.os.set_activity(self, ThreadState::native);
+    world.os.compute(self, world.profile.subprocess_exec + duration, false);
+    child.exited = true;
+    world.os.notify_all(child.waiter);
+  });
+  while (!child.exited) interp.wait_released(t, child.waiter, ThreadState::io);
+}
+
 void run_ops(World& world, Interpreter& interp, Tid t, const OpBlock& body, Rng& rng) {
   for (const Op& op : body.ops) {
     const Nanos started = world.now();
-    interp.run_op(t, op.kind, draw(op.duration, rng));
+    run_op(world, interp, t, op.kind, draw(op.duration, rng));
     world.observer.op_finished(t, op.kind, started, world.now());
   }
 }

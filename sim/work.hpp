@@ -15,6 +15,13 @@ Rng thread_stream(const Scenario& scenario, std::size_t index);
 
 const TaskKind& task_kind(const World& world, std::int64_t task);
 
+// One op on thread t of `interp` (which holds its GIL before and after), including subprocess.
+void run_op(World& world, Interpreter& interp, Tid t, OpKind kind, Nanos duration);
+
+// subprocess.run(cmd): Popen's fork_exec with the GIL held, then wait() with it released while
+// the command, a process of its own with no GIL, uses a core for `duration`.
+void run_subprocess(World& world, Interpreter& interp, Tid t, Nanos duration);
+
 // Runs every op of `body` once on thread t of `interp`, drawing durations from `rng`.
 void run_ops(World& world, Interpreter& interp, Tid t, const OpBlock& body, Rng& rng);
 

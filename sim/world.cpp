@@ -23,9 +23,13 @@ World::World(Engine& e, Os& kernel, Observer& o, const MachineProfile& p, const 
     : engine(e), os(kernel), observer(o), profile(p), scenario(s), program(plan) {}
 
 PyProcess& World::add_process(std::string name, const InterpreterConfig& config) {
-  const Pid pid = static_cast<Pid>(processes_.size());
-  observer.process_created(pid, name, now());
+  const Pid pid = add_os_process(name);
   return processes_.emplace_back(*this, pid, std::move(name), config);
+}
+
+Pid World::add_os_process(std::string_view name) {
+  observer.process_created(pids_, name, now());
+  return pids_++;
 }
 
 }  // namespace gilsim

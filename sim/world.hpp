@@ -44,6 +44,8 @@ class World {
 
   // A new process (its threads are started by whoever made it).
   PyProcess& add_process(std::string name, const InterpreterConfig& config);
+  // A process that is not Python (an external command): just a pid and a name.
+  Pid add_os_process(std::string_view name);
   GilId next_gil_id() { return gils_++; }
   Nanos now() const { return os.now(); }
 
@@ -56,6 +58,7 @@ class World {
 
  private:
   std::deque<PyProcess> processes_;
+  Pid pids_ = 0;
   GilId gils_ = 0;
 };
 

@@ -454,13 +454,14 @@ class Formats(unittest.TestCase):
         self.assertEqual(short.split("\n\n")[-1], full.split("\n\n")[-1])
 
 
-DURATION = re.compile(r"^(\d+(?:\.\d+)?) ?(ns|us|ms|s)$")
-NANOS = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9}
+VALUE = re.compile(r"^(\d+(?:\.\d+)?) ?(ns|us|ms|s|%)$")
+SCALE = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "%": 10**4}
 
 
-def to_nanos(text):
-    number, unit = DURATION.match(text).groups()
-    return round(float(number) * NANOS[unit])
+def to_units(text):
+    """A profile value in its integer unit: nanoseconds, or parts per million for "40%"."""
+    number, unit = VALUE.match(text).groups()
+    return round(float(number) * SCALE[unit])
 
 
 class Profile(unittest.TestCase):
@@ -477,12 +478,12 @@ class Profile(unittest.TestCase):
         self.assertEqual((code, err), (0, ""))
         rows = {line.split()[0]: line for line in out.decode().splitlines()[3:] if line}
         self.assertEqual(sorted(rows), sorted(self.profile["params"]))
-        row = re.compile(r"^(\w+) +(\d+(?:\.\d+)? (?:ns|us|ms|s))  (.+); (.+)$")
+        row = re.compile(r"^(\w+) +(\d+(?:\.\d+)? ?(?:ns|us|ms|s|%))  (.+); (.+)$")
         for name, value in self.profile["params"].items():
             with self.subTest(parameter=name):
                 match = row.match(rows[name])
                 self.assertIsNotNone(match, rows[name])
-                self.assertEqual(to_nanos(match[2]), to_nanos(value))
+                self.assertEqual(to_units(match[2]), to_units(value))
                 self.assertTrue(match[4].strip(), "no source")
 
     def test_json_fed_back_gives_the_same_results(self):

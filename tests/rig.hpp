@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <set>
 #include <thread>
 #include <string>
 #include <vector>
@@ -16,20 +17,23 @@
 namespace gilsim::test {
 
 inline MachineProfile round_profile() {
-  MachineProfile p = default_profile();
+  MachineProfile p;  // every cost not set here is 0
   p.eval_breaker_latency = 1 * kMicro;
   p.gil_wake_latency = 10 * kMicro;
   p.timer_slack = 50 * kMicro;
   p.context_switch = 2 * kMicro;
-  p.thread_start = 0;
-  p.thread_bootstrap = 0;
-  p.pool_submit = 0;
-  p.pool_task = 0;
+  p.sched_latency = 6 * kMilli;
+  p.base_slice = 750 * kMicro;
+  p.wakeup_granularity = 1 * kMilli;
   return p;
 }
 
 struct Recorder : Observer {
   struct Change { Tid tid; ThreadState state; Nanos at; };
+  struct Task { std::int64_t task; Nanos submitted, finished; };
+  std::vector<std::string> processes;
+  std::vector<std::pair<Pid, std::string>> threads;  // by Tid: process and name
+  std::vector<Task> tasks;
   struct Handoff { Tid from, to; Nanos at; };
   struct Request { Tid requester, holder; Nanos at; };
   struct OpDone { Tid tid; OpKind kind; Nanos started, finished; };
@@ -39,10 +43,19 @@ struct Recorder : Observer {
   std::vector<std::pair<Tid, Nanos>> forced;
   std::vector<OpDone> ops;
 
+  void process_created(Pid, std::string_view name, Nanos) override {
+    processes.emplace_back(name);
+  }
+  void thread_created(Tid, Pid p, std::string_view name, Nanos) override {
+    threads.emplace_back(p, name);
+  }
+  void task_finished(std::int64_t task, Nanos s, Nanos f) override { tasks.push_back({task, s, f}); }
   void state_changed(Tid t, ThreadState s, Nanos at) override { changes.push_back({t, s, at}); }
-  void gil_taken(GilId, Tid last, Tid taker, Nanos at) override {
+  void gil_taken(GilId gil, Tid last, Tid taker, Nanos at) override {
+    gils.insert(gil);
     if (last != taker) handoffs.push_back({last, taker, at});
   }
+  std::set<GilId> gils;  // every GIL some thread took
   void drop_requested(GilId, Tid r, Tid h, Nanos at) override { requests.push_back({r, h, at}); }
   void forced_switch(GilId, Tid t, Nanos at) override { forced.emplace_back(t, at); }
   void op_finished(Tid t, OpKind k, Nanos s, Nanos f) override { ops.push_back({t, k, s, f}); }
@@ -131,6 +144,43 @@ struct Rig {
   int cores_;
   Nanos switch_interval_;
   std::vector<Def> threads_;
+};
+
+}  // namespace gilsim::test
+
+// A whole world for strategy tests: a scenario, a strategy planned on `cores`, and the main
+// process's main thread running `main` (which may build pools and loops like a strategy does).
+#include "plan.hpp"
+#include "simulate.hpp"
+#include "world.hpp"
+
+namespace gilsim::test {
+
+struct WorldRig {
+  WorldRig(Scenario s, StrategySpec strategy, int cores, MachineProfile costs = round_profile())
+      : scenario(std::move(s)), profile(std::move(costs)),
+        program(plan(scenario, strategy, cores)) {}
+
+  void run(std::function<void(World&, PyProcess&, Tid)> main) {
+    std::thread host([&] {
+      Engine engine(kSecond * 1000);
+      Os kernel(engine, recorder, profile, program.cores);
+      World world(engine, kernel, recorder, profile, scenario, program);
+      InterpreterConfig config;
+      config.switch_interval = scenario.switch_interval;
+      PyProcess& main_process = world.add_process("MainProcess", config);
+      main_process.threading().start_main(0, [&](Tid t) { main(world, main_process, t); });
+      engine.run();
+      end = engine.now();
+    });
+    host.join();
+  }
+
+  Scenario scenario;
+  MachineProfile profile;
+  Program program;
+  Recorder recorder;
+  Nanos end = 0;
 };
 
 }  // namespace gilsim::test

@@ -112,7 +112,9 @@ TEST_CASE("a minimal workload gets every default") {
   CHECK(s.tasks[0].body.ops[0].kind == OpKind::cpu);
   CHECK(same_duration(s.tasks[0].body.ops[0].duration, fixed(kMilli)));
   CHECK(s.program.empty());
-  REQUIRE(s.strategies.size() == 2);
+  CHECK(s.python == PythonVersion::v3_11);
+  CHECK(s.import_time == 0);
+  REQUIRE(s.strategies.size() == 4);  // serial, threads, processes, free-threaded: see below
   CHECK(s.strategies[0].kind == StrategyKind::serial);
   CHECK_FALSE(s.strategies[0].workers);
   CHECK(s.strategies[1].kind == StrategyKind::threads);
@@ -355,7 +357,8 @@ TEST_CASE("an unknown key close to a known one gets a did-you-mean hint") {
   check_error(parse_error(with_field("switch_intervall", R"("5ms")")),
               "dir/s.json:1:2: /switch_intervall",
               R"(unknown key "switch_intervall"; allowed here: "name", "description", "seed", )"
-              R"("switch_interval", "max_virtual_time", "machine", "workload", "program", )"
+              R"("python", "switch_interval", "max_virtual_time", "import_time", "machine", )"
+              R"("workload", "program", )"
               R"("strategies" and "$schema")",
               R"(did you mean "switch_interval"?)");
 }
@@ -363,7 +366,8 @@ TEST_CASE("an unknown key close to a known one gets a did-you-mean hint") {
 TEST_CASE("an unknown key far from every known one is an error without a guess") {
   check_error(parse_error(with_field("threads", "4")), "dir/s.json:1:2: /threads",
               R"(unknown key "threads"; allowed here: "name", "description", "seed", )"
-              R"("switch_interval", "max_virtual_time", "machine", "workload", "program", )"
+              R"("python", "switch_interval", "max_virtual_time", "import_time", "machine", )"
+              R"("workload", "program", )"
               R"("strategies" and "$schema")",
               "remove it; docs/scenario-format.md lists every key");
 }
@@ -607,24 +611,24 @@ TEST_CASE("a given name that equals a default name is a duplicate at the unnamed
 TEST_CASE("an op must be an object") {
   check_error(parse_error(with_op(R"("cpu")")), "dir/s.json:1:34: /workload/tasks/0/ops/0",
               R"(expected an op like {"cpu": "1ms"}, found the string "cpu")",
-              R"(an op is an object with one key: "cpu", "io", "native" or "native_gil")");
+              R"(an op is an object with one key: "cpu", "io", "native", "native_gil" or "subprocess")");
 }
 
 TEST_CASE("an op with an unknown kind gets a did-you-mean hint") {
   check_error(parse_error(with_op(R"({"cpus": "1ms"})")),
               "dir/s.json:1:35: /workload/tasks/0/ops/0/cpus",
-              R"(unknown key "cpus"; allowed here: "cpu", "io", "native" and "native_gil")",
+              R"(unknown key "cpus"; allowed here: "cpu", "io", "native", "native_gil" and "subprocess")",
               R"(did you mean "cpu"?)");
   check_error(parse_error(with_op(R"({"nativegil": "1ms"})")),
               "dir/s.json:1:35: /workload/tasks/0/ops/0/nativegil",
-              R"(unknown key "nativegil"; allowed here: "cpu", "io", "native" and "native_gil")",
+              R"(unknown key "nativegil"; allowed here: "cpu", "io", "native", "native_gil" and "subprocess")",
               R"(did you mean "native_gil"?)");
 }
 
 TEST_CASE("an empty op is an error") {
   check_error(
       parse_error(with_op("{}")), "dir/s.json:1:34: /workload/tasks/0/ops/0",
-      R"(expected an op with one of "cpu", "io", "native" or "native_gil", found an empty object)",
+      R"(expected an op with one of "cpu", "io", "native", "native_gil" or "subprocess", found an empty object)",
       R"(e.g. {"cpu": "1ms"})");
 }
 
@@ -810,19 +814,121 @@ TEST_CASE("strategies must be a non-empty array") {
 
 TEST_CASE("an unknown strategy name gets a did-you-mean hint") {
   check_error(parse_error(with_strategies(R"(["thread"])")), "dir/s.json:1:69: /strategies/0",
-              R"(unknown strategy "thread"; the known strategies are "serial" and "threads")",
+              R"(unknown strategy "thread"; the known strategies are "serial", "threads", "processes", "asyncio", )"
+              R"("free-threaded" and "subinterpreters")",
               R"(did you mean "threads"?)");
   check_error(parse_error(with_strategies(R"(["gevent"])")), "dir/s.json:1:69: /strategies/0",
-              R"(unknown strategy "gevent"; the known strategies are "serial" and "threads")",
+              R"(unknown strategy "gevent"; the known strategies are "serial", "threads", "processes", "asyncio", )"
+              R"("free-threaded" and "subinterpreters")",
               R"(e.g. "strategies": ["serial", "threads"])");
 }
 
-TEST_CASE("a strategy planned but not modelled yet is an error saying so") {
-  check_error(parse_error(with_strategies(R"(["serial", "processes"])")),
-              "dir/s.json:1:79: /strategies/1",
-              R"(strategy "processes" is not modelled yet; )"
-              R"(the known strategies are "serial" and "threads")",
-              R"(compare "serial" and "threads" for now)");
+TEST_CASE("every strategy kind parses by name and as an object") {
+  const Scenario s = parse(with_strategies(
+      R"(["serial", "threads", "processes", "asyncio", "free-threaded", )"
+      R"({"kind": "processes", "start_method": "spawn", "chunksize": 4, "threads_per_worker": 8},)"
+      R"({"kind": "asyncio", "concurrency": 10, "to_thread": ["cpu", "native"]},)"
+      R"({"kind": "free-threaded", "python": "3.13t", "shared_fraction": 0.25, "workers": 3}])"));
+  REQUIRE(s.strategies.size() == 8);
+  CHECK(s.strategies[2].kind == StrategyKind::processes);
+  CHECK(s.strategies[3].kind == StrategyKind::asyncio);
+  CHECK(s.strategies[4].kind == StrategyKind::free_threaded);
+  CHECK(s.strategies[5].start_method == StartMethod::spawn);
+  CHECK(s.strategies[5].chunksize == 4);
+  CHECK(s.strategies[5].threads_per_worker == 8);
+  CHECK(s.strategies[6].concurrency == 10);
+  CHECK(s.strategies[6].to_thread == std::vector<OpKind>{OpKind::cpu, OpKind::native});
+  CHECK(s.strategies[7].python == PythonVersion::v3_13t);
+  CHECK(s.strategies[7].shared_fraction == 0.25);
+  CHECK(s.strategies[7].workers == 3);
+}
+
+TEST_CASE("a knob of another kind is an error naming the kinds it applies to") {
+  check_error(parse_error(with_strategies(R"([{"kind": "threads", "start_method": "fork"}])")),
+              "dir/s.json:1:89: /strategies/0/start_method",
+              R"("start_method" applies only to "processes", not to "threads")",
+              R"(remove it, or use it like {"kind": "processes", "start_method": "spawn"})");
+  check_error(parse_error(with_strategies(R"([{"kind": "asyncio", "workers": 4}])")),
+              "dir/s.json:1:89: /strategies/0/workers",
+              R"("workers" applies only to "threads", "processes", "free-threaded" and )"
+              R"("subinterpreters", not to "asyncio")",
+              R"(remove it, or use it like {"kind": "threads", "workers": 4})");
+}
+
+TEST_CASE("bad strategy knob values are errors with an example") {
+  check_error(
+      parse_error(with_strategies(R"([{"kind": "processes", "start_method": "vfork"}])")),
+      "dir/s.json:1:107: /strategies/0/start_method",
+      R"(expected a start method "fork", "forkserver" or "spawn", found the string "vfork")",
+      R"(did you mean "fork"?)");
+  check_error(parse_error(with_strategies(R"([{"kind": "asyncio", "to_thread": ["cpu", "gpu"]}])")),
+              "dir/s.json:1:110: /strategies/0/to_thread/1",
+              R"(expected an op kind "cpu", "io", "native", "native_gil" or "subprocess", found )"
+              R"(the string "gpu")",
+              R"(did you mean "cpu"?)");
+  check_error(parse_error(with_strategies(R"([{"kind": "free-threaded", "python": "3.12"}])")),
+              "dir/s.json:1:105: /strategies/0/python",
+              R"(free-threaded needs a free-threaded build ("3.13t" or "3.14t"), found the )"
+              R"(string "3.12")",
+              R"(e.g. "python": "3.14t")");
+  check_error(
+      parse_error(with_strategies(R"([{"kind": "free-threaded", "shared_fraction": 1.5}])")),
+      "dir/s.json:1:114: /strategies/0/shared_fraction",
+      "expected a number from 0 to 1, found the number 1.5",
+      R"(e.g. "shared_fraction": 0.1: a tenth of each cpu op holds one shared lock)");
+}
+
+TEST_CASE("the python version is a quoted known version") {
+  CHECK(parse(with_field("python", R"("3.13t")")).python == PythonVersion::v3_13t);
+  CHECK(parse(kWorkload + "}").python == PythonVersion::v3_11);
+  check_error(parse_error(with_field("python", "3.12")), "dir/s.json:1:12: /python",
+              "expected a Python version string, found the number 3.12",
+              R"(quote it: "3.12" (a number would read 3.10 as 3.1))");
+  check_error(parse_error(with_field("python", R"("3.9")")), "dir/s.json:1:12: /python",
+              R"(unknown Python version "3.9"; known: "3.10", "3.11", "3.12", "3.13", "3.13t", )"
+              R"("3.14" and "3.14t")",
+              R"(e.g. "python": "3.12")");
+}
+
+TEST_CASE("subinterpreters need Python 3.12 or later") {
+  check_error(parse_error(with_strategies(R"(["subinterpreters"])")),
+              "dir/s.json:1:69: /strategies/0",
+              R"(subinterpreters with their own GIL need Python 3.12 or later (PEP 684); this )"
+              R"(scenario runs 3.11)",
+              R"(set "python": "3.14" (InterpreterPoolExecutor) or leave this strategy out)");
+  const Scenario s = parse(R"({"python": "3.14", )" + kWorkload.substr(1) +
+                           R"(, "strategies": ["subinterpreters"]})");
+  CHECK(s.strategies[0].kind == StrategyKind::subinterpreters);
+}
+
+TEST_CASE("without strategies, every strategy that makes sense for the work is compared") {
+  using K = StrategyKind;
+  auto kinds = [](const Scenario& s) {
+    std::vector<K> out;
+    for (const auto& st : s.strategies) out.push_back(st.kind);
+    return out;
+  };
+  // Pure Python on 3.11: no event loop to gain from, no subinterpreters before 3.12.
+  CHECK(kinds(parse(kWorkload + "}")) ==
+        std::vector<K>{K::serial, K::threads, K::processes, K::free_threaded});
+  // Waiting only: asyncio, and no GIL-free options (nothing for them to speed up).
+  CHECK(kinds(parse(with_op(R"({"io": "1ms"})"))) ==
+        std::vector<K>{K::serial, K::threads, K::processes, K::asyncio});
+  // 3.14 with Python work: subinterpreters too.
+  CHECK(kinds(parse(R"({"python": "3.14", )" + kWorkload.substr(1) + "}")) ==
+        std::vector<K>{K::serial, K::threads, K::processes, K::free_threaded,
+                       K::subinterpreters});
+  // On a free-threaded build threads already have no GIL.
+  CHECK(kinds(parse(R"({"python": "3.14t", )" + kWorkload.substr(1) + "}")) ==
+        std::vector<K>{K::serial, K::threads, K::processes, K::subinterpreters});
+}
+
+TEST_CASE("import_time and the subprocess op parse") {
+  const Scenario s = parse(R"({"import_time": "150ms", )" +
+                           with_op(R"({"subprocess": "20ms"})").substr(1));
+  CHECK(s.import_time == 150 * kMilli);
+  CHECK(s.tasks[0].body.ops[0].kind == OpKind::subprocess);
+  CHECK(s.tasks[0].body.ops[0].duration.fixed == 20 * kMilli);
 }
 
 TEST_CASE("a strategy of the wrong type is an error") {
@@ -843,14 +949,16 @@ TEST_CASE("a strategy object needs a kind") {
 TEST_CASE("an unknown strategy key gets a did-you-mean hint") {
   check_error(parse_error(with_strategies(R"([{"kind": "threads", "worker": 2}])")),
               "dir/s.json:1:89: /strategies/0/worker",
-              R"(unknown key "worker"; allowed here: "kind" and "workers")",
+              R"(unknown key "worker"; allowed for "threads": "kind" and "workers")",
               R"(did you mean "workers"?)");
 }
 
 TEST_CASE("workers with serial is an error") {
   check_error(parse_error(with_strategies(R"([{"kind": "serial", "workers": 2}])")),
-              "dir/s.json:1:88: /strategies/0/workers", R"("workers" applies only to "threads")",
-              R"(remove it, or use {"kind": "threads", "workers": 4})");
+              "dir/s.json:1:88: /strategies/0/workers",
+              R"("workers" applies only to "threads", "processes", "free-threaded" and )"
+              R"("subinterpreters", not to "serial")",
+              R"(remove it, or use it like {"kind": "threads", "workers": 4})");
 }
 
 TEST_CASE("workers must be from 1 to 100000") {
@@ -865,7 +973,7 @@ TEST_CASE("workers must be from 1 to 100000") {
 }
 
 TEST_CASE("the same strategy twice is an error") {
-  const std::string hint = R"(remove one, or compare pool sizes with different "workers")";
+  const std::string hint = R"(remove one, or compare different knobs, e.g. pool sizes with "workers")";
   check_error(parse_error(with_strategies(R"(["threads", {"kind": "threads"}])")),
               "dir/s.json:1:80: /strategies/1",
               R"(duplicate strategy "threads": it is already at /strategies/0)", hint);

@@ -38,12 +38,33 @@ GOOD = {
         "strategies": ["serial", "threads", {"kind": "threads", "workers": 4},
                        {"kind": "serial"}],
     },
+    "every strategy knob": {
+        "python": "3.14", "import_time": "150ms",
+        "workload": {"tasks": [{"ops": [{"subprocess": "5ms"}, {"cpu": "1ms"}]}]},
+        "strategies": [
+            "processes", "asyncio", "free-threaded", "subinterpreters",
+            {"kind": "processes", "workers": 2, "start_method": "spawn", "chunksize": 8,
+             "threads_per_worker": 4},
+            {"kind": "asyncio", "concurrency": 100, "to_thread": ["cpu", "native"]},
+            {"kind": "free-threaded", "workers": 8, "python": "3.13t", "shared_fraction": 0.2},
+            {"kind": "subinterpreters", "workers": 4}],
+    },
     "program with a background thread": {"program": {"threads": [
         {"name": "spin", "ops": [{"cpu": "1ms"}], "repeat": "until_others_finish"},
         {"name": "io", "ops": [{"io": "1ms"}]}]}},
 }
 
 BAD = {
+    "unknown python version": {"python": "3.9", "workload": WORKLOAD},
+    "python version as a number": {"python": 3.12, "workload": WORKLOAD},
+    "unknown start method": {"workload": WORKLOAD,
+                             "strategies": [{"kind": "processes", "start_method": "vfork"}]},
+    "a knob of another kind": {"workload": WORKLOAD,
+                               "strategies": [{"kind": "threads", "chunksize": 4}]},
+    "a GIL build for free-threaded": {"workload": WORKLOAD,
+                                      "strategies": [{"kind": "free-threaded", "python": "3.12"}]},
+    "shared fraction above 1": {"workload": WORKLOAD,
+                                "strategies": [{"kind": "free-threaded", "shared_fraction": 2}]},
     "not an object": [WORKLOAD],
     "unknown top-level key": {"workload": WORKLOAD, "threads": 4},
     "neither workload nor program": {"seed": 1},

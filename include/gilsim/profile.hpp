@@ -2,6 +2,7 @@
 // where each comes from, live in sim/profile.cpp's parameter table (`gilsim profile` prints it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "gilsim/units.hpp"
@@ -27,6 +28,45 @@ struct MachineProfile {
   Nanos thread_bootstrap = 0;  // new thread's Python-side start-up, under the GIL
   Nanos pool_submit = 0;       // ThreadPoolExecutor.submit(): Future, _WorkItem, put
   Nanos pool_task = 0;         // worker: get returns, run(), set_result, idle release
+
+  // multiprocessing: starting and ending processes
+  Nanos fork_parent = 0;           // os.fork() in the parent, GIL held
+  Nanos fork_child = 0;            // a forked child until its target runs
+  Nanos exec_parent = 0;           // spawn: the parent's spawnv_passfds and preparation data
+  Nanos interpreter_startup = 0;   // a spawned interpreter until it runs Python code
+  Nanos forkserver_request = 0;    // forkserver: the parent's request for one more child
+  Nanos forkserver_child = 0;      // a child forked by the server until its target runs
+  Nanos process_exit = 0;          // a child's exit after its target until join() returns
+  Nanos interpreter_finalize = 0;  // a spawned child's Py_Finalize on top of process_exit
+
+  // multiprocessing: moving objects between processes
+  Nanos pickle_message = 0;  // ForkingPickler.dumps or loads of one message, fixed part
+  Nanos pickle_per_mib = 0;  // ... and per MiB of pickled data
+  Nanos pipe_message = 0;    // os.write + os.read of one message through a pipe
+  Nanos pipe_per_mib = 0;    // ... and per MiB
+
+  // ProcessPoolExecutor (Lib/concurrent/futures/process.py), Python-side costs per task
+  Nanos process_submit = 0;       // submit(): Future, _WorkItem, work_ids.put, wake-up write
+  Nanos process_dispatch = 0;     // manager thread: move one item to the call queue
+  Nanos process_result = 0;       // manager thread: one result to its Future
+  Nanos process_worker_task = 0;  // a worker: call_queue.get bookkeeping, _sendback_result
+
+  // subprocess
+  Nanos subprocess_spawn = 0;  // subprocess.Popen: fork_exec in the parent, GIL held
+  Nanos subprocess_exec = 0;   // the child: exec, dynamic loading, exit
+
+  // asyncio (Lib/asyncio/base_events.py, tasks.py)
+  Nanos task_create = 0;     // create_task and gather bookkeeping per task
+  Nanos task_step = 0;       // one Task.__step (a handle run) on the loop
+  Nanos loop_iteration = 0;  // one _run_once: epoll_wait returning, timers
+
+  // Subinterpreters (PEP 684, PEP 734)
+  Nanos interpreter_create = 0;  // an isolated subinterpreter with its own GIL
+  Nanos interpreter_call = 0;    // entering a subinterpreter to run one call
+
+  // Free-threaded builds (PEP 703): bytecode runs this much slower than on the GIL build
+  Ppm free_threaded_overhead_3_13 = 0;
+  Ppm free_threaded_overhead_3_14 = 0;
 };
 
 }  // namespace gilsim

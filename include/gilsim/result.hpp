@@ -23,7 +23,9 @@ struct ThreadSummary {
 };
 
 struct RunResult {
-  std::string strategy;
+  std::string strategy;  // the label: "threads", "processes (spawn)", "free-threaded (3.14t)"
+  StrategyKind kind = StrategyKind::serial;
+  PythonVersion python = PythonVersion::v3_11;  // the build it ran on
   int workers = 1;
   int cores = 1;
   Nanos wall = 0;
