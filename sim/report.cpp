@@ -84,14 +84,20 @@ std::string why(const RunReport& report, const RunResult& best) {
     case StrategyKind::threads:
       return why_threads(report, mix);
     case StrategyKind::processes:
+      if (best.threads_per_worker > 1)
+        return fmt::format("each of {} worker processes waits on {} I/O calls at once with its "
+                           "own thread pool and runs their Python ({} of the work) under its own "
+                           "GIL{}", best.workers, best.threads_per_worker, percent(mix.python),
+                           gil_cost(report));
       return fmt::format("{} of the work is Python, which {} worker processes run in parallel, "
                          "each with its own GIL ({} of the wall time went to starting them, {} "
                          "to pickling and pipes){}", percent(mix.python), best.workers,
                          percent(startup), percent(share(best.total(ThreadState::ipc), best.wall)),
                          gil_cost(report));
     case StrategyKind::asyncio:
-      return fmt::format("the work is mostly waiting ({}), which one event loop overlaps with no "
-                         "threads to start and no GIL to hand over", percent(mix.io));
+      return fmt::format("the work is mostly waiting on I/O or other processes ({}), which one "
+                         "event loop overlaps with no threads to start and no GIL to hand over",
+                         percent(mix.io));
     case StrategyKind::free_threaded:
       return fmt::format("with no GIL, threads run Python ({} of the work) on {} cores at once, "
                          "even with slower bytecode{}", percent(mix.python), report.cores,
@@ -170,6 +176,10 @@ std::string verdict(const RunReport& report) {
   for (const auto& r : report.results)
     if (&r != &best && (runner_up == nullptr || r.wall < runner_up->wall)) runner_up = &r;
   const double margin = share(runner_up->wall, best.wall);
+  // Within 1 % the order is noise in any real measurement: call it a tie.
+  if (margin < 1.01)
+    return fmt::format("{} and {} tie ({} apart): {}.", best.strategy, runner_up->strategy,
+                       percent(margin - 1), why(report, best));
   const std::string by = margin >= 1.1 ? fmt::format("{:.2f}x faster than {}", margin,
                                                      runner_up->strategy)
                                        : fmt::format("{} faster than {}",

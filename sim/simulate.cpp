@@ -46,6 +46,7 @@ RunResult simulate_here(const Scenario& scenario, const StrategySpec& strategy, 
   result.strategy = program.label;
   result.kind = program.kind;
   result.python = program.python;
+  result.threads_per_worker = program.threads_per_worker;
   result.workers = program.workers;
   result.cores = cores;
   breakdown.summarise(result);

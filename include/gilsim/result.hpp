@@ -27,6 +27,7 @@ struct RunResult {
   StrategyKind kind = StrategyKind::serial;
   PythonVersion python = PythonVersion::v3_11;  // the build it ran on
   int workers = 1;
+  int threads_per_worker = 1;  // processes: a thread pool in each worker when > 1
   int cores = 1;
   Nanos wall = 0;
   Nanos core_time = 0;  // CPU time used on all cores
