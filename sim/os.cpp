@@ -33,7 +33,6 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
       sched_latency_(profile.sched_latency * ncpu_factor(cores)),
       base_slice_(profile.base_slice * ncpu_factor(cores)),
       wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
-  threads_.reserve(256);
   running_.reserve(static_cast<std::size_t>(cores));
   run_queue_.reserve(256);
 }

@@ -4,6 +4,7 @@
 // placement and wake-up preemption); docs/model.md lists the simplifications. Threads call these functions from their own fibers, like system calls.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -85,7 +86,7 @@ class Os {
   Nanos base_slice_;
   Nanos wakeup_granularity_;
   Nanos core_time_ = 0;
-  std::vector<Thread> threads_;
+  std::deque<Thread> threads_;  // deque: a Thread& held across a wait survives new threads
   std::vector<Tid> running_;    // threads on a core
   std::vector<Tid> run_queue_;  // runnable threads without a core, by vruntime, FIFO on ties
 };

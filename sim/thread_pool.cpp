@@ -15,7 +15,6 @@ ThreadPoolExecutor::ThreadPoolExecutor(World& world, PyProcess& process, int max
       on_done_(std::move(on_done)),
       on_start_(std::move(on_start)) {
   threads_.reserve(static_cast<std::size_t>(max_workers));
-  futures_.reserve(world.program.task_kinds.size());
 }
 
 // Future and _WorkItem, work_queue.put(), _adjust_thread_count().

@@ -59,7 +59,7 @@ class ThreadPoolExecutor {
   WaitQueue work_waiters_;               // workers blocked in work_queue.get()
   int idle_semaphore_ = 0;
   std::vector<Tid> threads_;
-  std::vector<Future> futures_;
+  std::deque<Future> futures_;  // deque: submits during a job keep references valid
   std::int64_t waiting_for_ = -1;  // the future whose result() a caller waits on
   WaitQueue result_waiter_;
 };

@@ -64,7 +64,8 @@ std::string exact_decimal(std::int64_t value, int digits) {
 }  // namespace
 
 std::string format_duration_exact(Nanos t) {
-  if (t <= 0) return t == 0 ? "0ms" : "-" + format_duration_exact(-t);
+  if (t < 0) return format_duration(t);  // no file holds a negative duration
+  if (t == 0) return "0ms";
   for (const Unit& unit : kUnits)
     if (t >= unit.nanos) return exact_decimal(t, unit.decimal_digits) + std::string(unit.suffix);
   return "0ms";  // unreachable

@@ -120,3 +120,32 @@ TEST_CASE("format_duration output parses back when it is exact") {
     CHECK(parse_duration(text) == t);
   }
 }
+
+using namespace gilsim;
+
+TEST_CASE("format_duration_exact writes the largest unit with every digit, and reads back") {
+  CHECK(format_duration_exact(0) == "0ms");
+  CHECK(format_duration_exact(1) == "1ns");
+  CHECK(format_duration_exact(2 * kMicro) == "2us");
+  CHECK(format_duration_exact(3'300'000) == "3.3ms");
+  CHECK(format_duration_exact(80'600'001) == "80.600001ms");
+  CHECK(format_duration_exact(90 * kSecond + 1) == "90.000000001s");
+  for (Nanos t : {Nanos{1}, Nanos{999}, Nanos{1'000'001}, Nanos{123'456'789'012}}) {
+    CAPTURE(t);
+    CHECK(parse_duration(format_duration_exact(t)) == t);
+  }
+}
+
+TEST_CASE("percentages are exact parts per million") {
+  CHECK(parse_percent("40%") == 400'000);
+  CHECK(parse_percent("12.5%") == 125'000);
+  CHECK(parse_percent("0.0001%") == 1);
+  CHECK(parse_percent("1000%") == 10'000'000);
+  for (const char* bad : {"40", "%", "-5%", "0.00001%", "1000.1%", "5 %", ".5%", "5.%", "1e2%"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_percent(bad));
+  }
+  CHECK(format_percent(400'000) == "40%");
+  CHECK(format_percent(125'000) == "12.5%");
+  CHECK(format_percent(1) == "0.0001%");
+}
