@@ -98,6 +98,8 @@ void ProcessPoolExecutor::shutdown(Tid caller) {
   parent_.threading().join(caller, manager_);
   fork_server_.stop = true;
   world_.os.notify_all(fork_server_.waiters);
+  while (fork_server_.started && !fork_server_.exited)
+    parent_.interp().wait_released(caller, fork_server_.exit, ThreadState::idle);
 }
 
 // A new worker only if none is idle, up to max_workers.
@@ -147,6 +149,8 @@ void ProcessPoolExecutor::start_fork_server(Tid caller) {
     world_.os.notify_all(fork_server_.waiters);
     while (!fork_server_.stop)
       server.interp().wait_released(self, fork_server_.waiters, ThreadState::idle);
+    fork_server_.exited = true;
+    world_.os.notify_all(fork_server_.exit);
   });
 }
 

@@ -43,11 +43,14 @@ class ProcessPoolExecutor {
     bool exited = false;
     WaitQueue sentinel;  // p.join() waiters
   };
+  // It lives as long as the parent: shutdown stops it and waits for it to exit.
   struct ForkServer {
     bool started = false;
     bool ready = false;
     bool stop = false;
+    bool exited = false;
     WaitQueue waiters;  // children waiting for the server; the server waiting to stop
+    WaitQueue exit;     // the parent waiting for the server to exit
   };
 
   std::int64_t chunks() const;
