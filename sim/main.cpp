@@ -66,12 +66,14 @@ int check(const std::vector<std::string>& files) {
     for (const auto& t : s.tasks) tasks += t.count;
     std::string strategies;
     for (const auto& st : s.strategies)
-      strategies += fmt::format("{}{}", strategies.empty() ? "" : ", ", to_string(st.kind));
+      strategies += fmt::format("{}{}", strategies.empty() ? "" : ", ",
+                                plan(s, st, s.machine.cores).label);
     resolve_profile(s.machine.profile);
-    std::cout << fmt::format("{}: ok: \"{}\", {} on {} cores, strategies: {}\n", file, s.name,
+    std::cout << fmt::format("{}: ok: \"{}\", {} on {} cores, Python {}, strategies: {}\n", file,
+                             s.name,
                              s.program.empty() ? fmt::format("{} tasks", tasks)
                                                : fmt::format("{} threads", s.program.size()),
-                             s.machine.cores, strategies);
+                             s.machine.cores, to_string(s.python), strategies);
   }
   return 0;
 }
@@ -103,8 +105,9 @@ void print_error(const UserError& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"gilsim: predicts how a Python workload runs under threads and the GIL, "
-               "from a JSON scenario (docs/scenario-format.md)."};
+  CLI::App app{"gilsim: predicts how a Python workload runs under CPython's GIL with threads, "
+               "processes, asyncio, a free-threaded build or subinterpreters, from a JSON "
+               "scenario (docs/scenario-format.md)."};
   app.set_version_flag("--version", std::string("gilsim ") + GILSIM_VERSION);
   app.require_subcommand(1);
 
