@@ -219,7 +219,8 @@ std::string format_json(const RunReport& report) {
   doc["gilsim_version"] = GILSIM_VERSION;
   doc["scenario"] = {{"name", s.name}, {"description", s.description},
                      {"content_hash", s.content_hash}, {"seed", s.seed}};
-  doc["machine"] = {{"cores", report.cores}, {"profile", report.profile_name},
+  doc["machine"] = {{"cores", report.cores}, {"python", to_string(s.python)},
+                    {"profile", report.profile_name},
                     {"switch_interval_s", to_seconds(s.switch_interval)}};
   doc["results"] = nlohmann::ordered_json::array();
   for (const auto& r : report.results) {
