@@ -12,9 +12,15 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -O1" >/dev/null
 cmake --build build-asan -j "$(nproc)"
 export ASAN_OPTIONS=detect_stack_use_after_return=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-build-asan/gilsim_tests
+# Left out: the one test whose fibers unwind by exception (a run stopped at max_virtual_time).
+# ASan cannot unpoison a fiber stack on a throw (__asan_handle_no_return does not know its
+# bounds without Boost.Context's sanitizer hooks, which Debian's build lacks), so the next
+# frame on that stack reads as a stack-buffer-overflow.
+build-asan/gilsim_tests -tce="a run that cannot finish stops at max_virtual_time*"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 for scenario in scenarios/*.json tools/bench/mixed-64core.json; do
   echo "asan: $scenario" >&2
-  build-asan/gilsim run "$scenario" --format json -o /dev/null
+  build-asan/gilsim run "$scenario" --format json -o "$out/result.json"
 done
 echo "asan: clean" >&2
