@@ -166,8 +166,10 @@ void check_count(std::string_view option, std::size_t count) {
 }
 
 // Durations from one item: "5ms", or a range with a step; nullopt when it is neither.
-std::optional<std::vector<Nanos>> duration_item(std::string_view option, std::string_view item) {
-  if (const auto single = parse_duration(item)) return std::vector<Nanos>{*single};
+std::optional<std::vector<DurationValue>> duration_item(std::string_view option,
+                                                        std::string_view item) {
+  if (const auto single = parse_duration(item))
+    return std::vector<DurationValue>{{*single, std::string(item)}};
   const auto range = split_range(item);
   if (!range) return std::nullopt;
   const auto first = parse_duration(range->first);
@@ -184,8 +186,10 @@ std::optional<std::vector<Nanos>> duration_item(std::string_view option, std::st
     throw UserError(std::string(option),
                     fmt::format("\"{}\" is not a step in \"{}\"", range->step, item),
                     std::string(kDurationHint));
-  std::vector<Nanos> out;
-  expand(RangeExpander(option, item), *first, *last, *step, out);
+  std::vector<Nanos> nanos;
+  expand(RangeExpander(option, item), *first, *last, *step, nanos);
+  std::vector<DurationValue> out;
+  for (Nanos d : nanos) out.push_back({d, exact_duration_literal(d)});
   return out;
 }
 
@@ -215,7 +219,7 @@ std::optional<std::vector<std::int64_t>> integer_item(std::string_view option,
 std::vector<ordered_json> string_set_item(std::string_view option, std::string_view item) {
   std::vector<ordered_json> out;
   if (const auto durations = duration_item(option, item)) {
-    for (Nanos d : *durations) out.emplace_back(exact_duration_literal(d));
+    for (const DurationValue& d : *durations) out.emplace_back(d.text);
   } else {
     out.emplace_back(std::string(item));
   }
@@ -252,8 +256,9 @@ std::vector<std::int64_t> parse_integer_values(std::string_view option, std::str
   return values;
 }
 
-std::vector<Nanos> parse_duration_values(std::string_view option, std::string_view spec) {
-  std::vector<Nanos> values;
+std::vector<DurationValue> parse_duration_values(std::string_view option,
+                                                 std::string_view spec) {
+  std::vector<DurationValue> values;
   for (std::string_view item : items(option, spec, kDurationHint)) {
     const auto expanded = duration_item(option, item);
     if (!expanded)
@@ -262,7 +267,9 @@ std::vector<Nanos> parse_duration_values(std::string_view option, std::string_vi
     values.insert(values.end(), expanded->begin(), expanded->end());
     check_count(option, values.size());
   }
-  check_unique(option, values, [](Nanos v) { return exact_duration_literal(v); });
+  std::vector<Nanos> nanos;
+  for (const DurationValue& v : values) nanos.push_back(v.nanos);
+  check_unique(option, nanos, [](Nanos v) { return exact_duration_literal(v); });
   return values;
 }
 
@@ -309,6 +316,21 @@ std::string exact_duration_literal(Nanos t) {
   return "0s";  // unreachable: the ns unit takes every value
 }
 
+std::string axis_option(const Axis& axis) {
+  return axis.option == "--set" ? "--set " + axis.pointer : axis.option;
+}
+
+std::string axis_argument(const Axis& axis) {
+  return axis.option == "--set" ? fmt::format("--set {}={}", axis.pointer, axis.spec)
+                                : fmt::format("{} {}", axis.option, axis.spec);
+}
+
+std::string axis_value_argument(const Axis& axis, const ordered_json& value) {
+  const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  return axis.option == "--set" ? fmt::format("--set {}={}", axis.pointer, text)
+                                : fmt::format("{} {}", axis.option, text);
+}
+
 std::size_t grid_points(const std::vector<Axis>& axes) {
   std::size_t points = 1;
   for (const Axis& axis : axes) {
@@ -333,11 +355,8 @@ std::string describe_point(const std::vector<Axis>& axes, std::size_t point) {
   const auto coordinates = grid_coordinates(axes, point);
   std::string text;
   for (std::size_t i = 0; i < axes.size(); ++i) {
-    const auto& v = axes[i].values[coordinates[i]];
-    const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
     if (!text.empty()) text += " ";
-    text += axes[i].option == "--set" ? fmt::format("--set {}={}", axes[i].pointer, value)
-                                      : fmt::format("{} {}", axes[i].option, value);
+    text += axis_value_argument(axes[i], axes[i].values[coordinates[i]]);
   }
   return text;
 }

@@ -31,13 +31,25 @@ struct Axis {
   std::vector<nlohmann::ordered_json> values;
 };
 
+// "--cores" or "--set /seed": the option that names the axis.
+std::string axis_option(const Axis& axis);
+// "--cores 1-64:x2" or "--set /seed=1,2": the axis as the command line wrote it.
+std::string axis_argument(const Axis& axis);
+// "--cores 4" or "--set /seed=3": one value of the axis, as an option would set it.
+std::string axis_value_argument(const Axis& axis, const nlohmann::ordered_json& value);
+
 inline constexpr std::size_t kMaxAxisValues = 1'000'000;
 inline constexpr std::size_t kMaxGridPoints = 10'000'000;
 
 // Whole numbers: lists, ranges, steps, geometric ranges. Errors name `option`.
 std::vector<std::int64_t> parse_integer_values(std::string_view option, std::string_view spec);
-// Durations: lists, and ranges with a step (a duration or xN).
-std::vector<Nanos> parse_duration_values(std::string_view option, std::string_view spec);
+// Durations: lists, and ranges with a step (a duration or xN). A listed value keeps its
+// spelling ("0.1ms"); a range's values are written exactly (exact_duration_literal).
+struct DurationValue {
+  Nanos nanos = 0;
+  std::string text;
+};
+std::vector<DurationValue> parse_duration_values(std::string_view option, std::string_view spec);
 // Words, as written ("3.11,3.13t").
 std::vector<std::string> parse_word_values(std::string_view option, std::string_view spec);
 // --set values for a field whose current value is `current` (null when the scenario leaves it

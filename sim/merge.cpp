@@ -21,9 +21,7 @@ constexpr std::size_t kListed = 5;  // points named in a message before "and N m
 std::string axes_text(const SweepResult& sweep) {
   std::string text;
   for (const Axis& axis : sweep.axes)
-    text += fmt::format("{}{} {}", text.empty() ? "" : " ",
-                        axis.option == "--set" ? "--set " + axis.pointer : axis.option,
-                        axis.spec);
+    text += fmt::format("{}{}", text.empty() ? "" : " ", axis_argument(axis));
   return text;
 }
 

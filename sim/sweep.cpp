@@ -23,20 +23,6 @@ namespace {
 
 constexpr std::string_view kWorkersPointer = "/strategies/*/workers";
 
-std::string value_text(const Document& v) {
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-// "--cores 4", "--set /seed=3": one axis value as the user would write it.
-std::string axis_value_label(const Axis& axis, const Document& value) {
-  if (axis.option == "--set") return fmt::format("--set {}={}", axis.pointer, value_text(value));
-  return fmt::format("{} {}", axis.option, value_text(value));
-}
-
-std::string axis_label(const Axis& axis) {
-  return axis.option == "--set" ? "--set " + axis.pointer : axis.option;
-}
-
 std::string axis_hint(const Axis& axis) {
   if (axis.name == "cores") return "e.g. --cores 1,2,4,8 or --cores 1-64:x2 (1 to 4096 cores)";
   if (axis.name == "switch_interval")
@@ -47,7 +33,7 @@ std::string axis_hint(const Axis& axis) {
 
 void apply(const Axis& axis, const Document& value, Document& doc, const Scenario& base) {
   if (axis.name == "workers") return set_workers(doc, base, value.get<std::int64_t>());
-  set_field(doc, axis.pointer, value, axis_label(axis));
+  set_field(doc, axis.pointer, value, axis_option(axis));
 }
 
 // An axis edits what no other axis edits: the same field twice would make rows that lie.
@@ -58,13 +44,13 @@ void check_disjoint(const std::vector<Axis>& axes, bool strategies_chosen) {
   for (std::size_t i = 0; i < axes.size(); ++i) {
     const std::string mine = axes[i].pointer.empty() ? "/strategies" : axes[i].pointer;
     if (axes[i].option == "--set" && strategies_chosen && within(mine, "/strategies"))
-      throw UserError(axis_label(axes[i]), "--strategies already chooses the strategies",
+      throw UserError(axis_option(axes[i]), "--strategies already chooses the strategies",
                       "sweep the strategies with one of --strategies and --set");
     for (std::size_t j = 0; j < i; ++j) {
       const std::string theirs = axes[j].pointer.empty() ? "/strategies" : axes[j].pointer;
       if (within(mine, theirs) || within(theirs, mine))
-        throw UserError(axis_label(axes[i]),
-                        fmt::format("{} already sets {}", axis_label(axes[j]), theirs),
+        throw UserError(axis_option(axes[i]),
+                        fmt::format("{} already sets {}", axis_option(axes[j]), theirs),
                         "sweep each scenario field with one option");
     }
   }
@@ -139,8 +125,8 @@ class GridBuilder {
   Axis switch_interval_axis() const {
     Axis axis{"switch_interval", "--switch-interval", request_.switch_interval,
               "/switch_interval", {}};
-    for (Nanos v : parse_duration_values("--switch-interval", request_.switch_interval))
-      axis.values.emplace_back(exact_duration_literal(v));
+    for (auto& v : parse_duration_values("--switch-interval", request_.switch_interval))
+      axis.values.emplace_back(v.text);
     return axis;
   }
 
@@ -164,7 +150,7 @@ class GridBuilder {
     for (const Document& value : axis.values) {
       Document doc = doc_;
       apply(axis, value, doc, base_);
-      parse_edited(doc, request_.scenario, axis_value_label(axis, value), own, axis_hint(axis));
+      parse_edited(doc, request_.scenario, axis_value_argument(axis, value), own, axis_hint(axis));
     }
   }
 

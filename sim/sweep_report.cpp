@@ -260,9 +260,7 @@ std::string format_sweep_table(const SweepResult& sweep) {
   }
   std::string out = fmt::format("{}: {}\n", sweep.scenario_name, sweep.description);
   out += fmt::format("sweep: {} grid point{}", sweep.grid_points, sweep.grid_points == 1 ? "" : "s");
-  for (const Axis& axis : sweep.axes)
-    out += fmt::format(", {} {}", axis.option == "--set" ? "--set " + axis.pointer : axis.option,
-                       axis.spec);
+  for (const Axis& axis : sweep.axes) out += ", " + axis_argument(axis);
   if (sweep.shard.count > 1)
     out += fmt::format("; shard {}/{} holds {}", sweep.shard.index, sweep.shard.count,
                        sweep.points.size());

@@ -3,24 +3,15 @@
 
 #include <doctest/doctest.h>
 
-#include <functional>
 
 #include "gilsim/error.hpp"
+#include "user_error.hpp"
 #include "scenario.hpp"
 
 using namespace gilsim;
+using gilsim::test::error_of;
 
 namespace {
-
-UserError error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const UserError& e) {
-    return e;
-  }
-  FAIL("no UserError thrown");
-  return UserError("", "");
-}
 
 const char* kWorkload = R"({"workload": {"tasks": [{"count": 2, "ops": [{"cpu": "1ms"}]}]},
   "strategies": ["serial", {"kind": "threads", "workers": 4}, {"kind": "threads", "workers": 8}]})";

@@ -7,27 +7,18 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <stdexcept>
 
 #include "gilsim/error.hpp"
+#include "user_error.hpp"
 #include "host_jobs.hpp"
 #include "merge.hpp"
 #include "sweep_report.hpp"
 
 using namespace gilsim;
+using gilsim::test::error_of;
 
 namespace {
-
-UserError error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const UserError& e) {
-    return e;
-  }
-  FAIL("no UserError thrown");
-  return UserError("", "");
-}
 
 std::string mixed() { return std::string(GILSIM_SOURCE_DIR) + "/scenarios/mixed.json"; }
 
