@@ -125,20 +125,37 @@ struct Tick {
   std::string label;
 };
 
-// 0 to a round number above `top`, in steps of 1, 2, 2.5 or 5 times a power of ten.
-std::vector<Tick> nice_ticks(double lo, double hi, int target) {
-  const double raw = (hi - lo) / target;
+// A round step (1, 2, 2.5 or 5 times a power of ten) that cuts `span` into about `target` parts.
+double nice_step(double span, int target) {
+  const double raw = span / target;
   const double magnitude = std::pow(10, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    step = m * magnitude;
-    if (step >= raw) break;
+  for (double m : {1.0, 2.0, 2.5, 5.0}) {
+    if (m * magnitude >= raw) return m * magnitude;
   }
+  return 10 * magnitude;
+}
+
+// Ticks at multiples of `step` from `first` to `last`.
+std::vector<Tick> ticks_between(long first, long last, double step) {
   std::vector<Tick> ticks;
-  for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
-    ticks.push_back({std::abs(v) < step * 1e-9 ? 0.0 : v, ""});
-  for (auto& t : ticks) t.label = number(t.at);
+  for (long i = first; i <= last; ++i) {
+    const double at = static_cast<double>(i) * step;
+    ticks.push_back({at, number(at)});
+  }
   return ticks;
+}
+
+// From 0 to the first round number at or above `top`: the value axis.
+std::vector<Tick> value_ticks(double top) {
+  const double step = nice_step(top > 0 ? top : 1, 5);
+  return ticks_between(0, std::max(1L, std::lround(std::ceil(top / step - 1e-9))), step);
+}
+
+// Round numbers within [lo, hi]: a linear swept axis.
+std::vector<Tick> inner_ticks(double lo, double hi) {
+  const double step = nice_step(hi - lo, 8);
+  return ticks_between(std::lround(std::ceil(lo / step - 1e-9)),
+                       std::lround(std::floor(hi / step + 1e-9)), step);
 }
 
 // The swept axis's values as positions: numbers, durations in seconds, or categories.
@@ -222,7 +239,7 @@ XScale make_x_scale(const Axis& axis) {
   if (distinct.size() <= 12) {
     for (double v : distinct) scale.ticks.push_back({v, tick_label(v, durations)});
   } else {
-    scale.ticks = nice_ticks(*lo, *hi, 8);
+    scale.ticks = inner_ticks(*lo, *hi);
     for (auto& t : scale.ticks) t.label = tick_label(t.at, durations);
   }
   return scale;
@@ -300,7 +317,7 @@ std::string line_plot(const SweepResult& sweep, const std::vector<Series>& serie
   for (const auto& s : series)
     for (const auto& v : s.at)
       if (v) top = std::max(top, *v * metric.scale);
-  const std::vector<Tick> y_ticks = nice_ticks(0, top * 1.05, 6);
+  const std::vector<Tick> y_ticks = value_ticks(top * 1.02);
   const double y_hi = y_ticks.back().at;
   const Frame f{72, 48, 520, 340};
   const double width = 800, height = 460;
