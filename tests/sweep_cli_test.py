@@ -233,6 +233,15 @@ class Plot(unittest.TestCase):
                 self.assertAlmostEqual(cells[(r["cores"], r["workers"])],
                                        float(r["speedup_vs_serial"]), places=4)
 
+    def test_the_docs_plots_are_up_to_date(self):
+        listed = (ROOT / "docs" / "img" / "plots.txt").read_text().splitlines()
+        for name, *args in (line.split() for line in listed if line and line[0] != "#"):
+            with self.subTest(plot=name), tempfile.TemporaryDirectory() as tmp:
+                sweep(*args, "--plot", Path(tmp) / "plot.svg", "-o", os.devnull)
+                self.assertEqual((Path(tmp) / "plot.svg").read_bytes(),
+                                 (ROOT / "docs" / "img" / f"{name}.svg").read_bytes(),
+                                 f"docs/img/{name}.svg is out of date: tools/regen_doc_plots.sh")
+
     def test_plot_problems_are_found_before_the_sweep_runs(self):
         with tempfile.TemporaryDirectory() as tmp:
             cases = {
