@@ -179,7 +179,7 @@ std::optional<std::vector<DurationValue>> duration_item(std::string_view option,
     throw UserError(std::string(option),
                     fmt::format("duration range \"{}\" needs a step", item),
                     fmt::format("add one: {}:{} for steps of {}, or {}:x2 to double",
-                                item, exact_duration_literal(*first), format_duration(*first),
+                                item, format_duration_exact(*first), format_duration(*first),
                                 item));
   const auto step = duration_step(range->step);
   if (!step)
@@ -189,7 +189,7 @@ std::optional<std::vector<DurationValue>> duration_item(std::string_view option,
   std::vector<Nanos> nanos;
   expand(RangeExpander(option, item), *first, *last, *step, nanos);
   std::vector<DurationValue> out;
-  for (Nanos d : nanos) out.push_back({d, exact_duration_literal(d)});
+  for (Nanos d : nanos) out.push_back({d, format_duration_exact(d)});
   return out;
 }
 
@@ -269,7 +269,7 @@ std::vector<DurationValue> parse_duration_values(std::string_view option,
   }
   std::vector<Nanos> nanos;
   for (const DurationValue& v : values) nanos.push_back(v.nanos);
-  check_unique(option, nanos, [](Nanos v) { return exact_duration_literal(v); });
+  check_unique(option, nanos, [](Nanos v) { return format_duration_exact(v); });
   return values;
 }
 
@@ -294,26 +294,6 @@ std::vector<ordered_json> parse_set_values(std::string_view option, std::string_
   for (const auto& v : values) dumps.push_back(v.dump());
   check_unique(option, dumps, [](const std::string& v) { return v; });
   return values;
-}
-
-std::string exact_duration_literal(Nanos t) {
-  struct Unit {
-    Nanos size;
-    int decimals;
-    const char* name;
-  };
-  constexpr Unit kUnits[] = {{kSecond, 9, "s"}, {kMilli, 6, "ms"}, {kMicro, 3, "us"}, {1, 0, "ns"}};
-  for (const Unit& unit : kUnits) {
-    if (t < unit.size && unit.size != 1) continue;
-    std::string text = std::to_string(t / unit.size);
-    if (const Nanos fraction = t % unit.size; fraction != 0) {
-      std::string digits = fmt::format("{:0{}}", fraction, unit.decimals);
-      digits.erase(digits.find_last_not_of('0') + 1);
-      text += "." + digits;
-    }
-    return text + unit.name;
-  }
-  return "0s";  // unreachable: the ns unit takes every value
 }
 
 std::string axis_option(const Axis& axis) {

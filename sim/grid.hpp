@@ -44,7 +44,7 @@ inline constexpr std::size_t kMaxGridPoints = 10'000'000;
 // Whole numbers: lists, ranges, steps, geometric ranges. Errors name `option`.
 std::vector<std::int64_t> parse_integer_values(std::string_view option, std::string_view spec);
 // Durations: lists, and ranges with a step (a duration or xN). A listed value keeps its
-// spelling ("0.1ms"); a range's values are written exactly (exact_duration_literal).
+// spelling ("0.1ms"); a range's values are written exactly (format_duration_exact).
 struct DurationValue {
   Nanos nanos = 0;
   std::string text;
@@ -58,9 +58,6 @@ std::vector<std::string> parse_word_values(std::string_view option, std::string_
 std::vector<nlohmann::ordered_json> parse_set_values(std::string_view option,
                                                      std::string_view spec,
                                                      const nlohmann::ordered_json& current);
-
-// A duration as a scenario writes it, exactly: "100us", "1.5ms", "2s", "1234ns".
-std::string exact_duration_literal(Nanos t);
 
 // The grid: every combination of the axes' values, the first axis varying slowest. A point is
 // an index from 0 to grid_points() - 1.

@@ -1,5 +1,5 @@
-// The two pictures: a line plot (one swept axis) and heat-maps (two). Both read the sweep's
-// rows: the k-th row of every grid point belongs to the k-th strategy, the scenario's order.
+// The two pictures: a line plot (one swept axis) and heat-maps (two), of the sweep's rows
+// gathered into one series per strategy.
 // Colours are Okabe & Ito's colour-blind-safe palette for lines and viridis for heat-maps.
 #include "plot.hpp"
 
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "gilsim/error.hpp"
@@ -67,41 +68,39 @@ struct Metric {
   std::string unit;   // "x", "ms", ...
 };
 
-std::string series_label(const std::vector<const SweepRow*>& rows, bool ambiguous) {
+// Rows belong to one series when they have the same strategy label, and the same pool size
+// where one grid point has the label more than once (threads with 4 and with 8 workers). The
+// strategies may differ between points (the defaults depend on the Python version).
+std::vector<Series> collect_series(const SweepResult& sweep, bool speedup) {
   const std::size_t strategy = result_column("strategy");
   const std::size_t workers = result_column("workers");
-  std::string label = rows.front()->cells[strategy].get<std::string>();
-  if (!ambiguous) return label;
-  const auto& first = rows.front()->cells[workers];
-  const bool constant = std::all_of(rows.begin(), rows.end(),
-                                    [&](const SweepRow* r) { return r->cells[workers] == first; });
-  return constant ? fmt::format("{}, {} workers", label, first.dump())
-                  : label + ", default workers";
-}
-
-std::vector<Series> collect_series(const SweepResult& sweep, bool speedup) {
-  std::vector<std::vector<const SweepRow*>> by_series;
-  std::vector<std::size_t> rank(sweep.rows.size());
-  for (std::size_t r = 0; r < sweep.rows.size(); ++r) {
-    rank[r] = r > 0 && sweep.rows[r - 1].point == sweep.rows[r].point ? rank[r - 1] + 1 : 0;
-    if (rank[r] >= by_series.size()) by_series.resize(rank[r] + 1);
-    by_series[rank[r]].push_back(&sweep.rows[r]);
-  }
-  const std::size_t strategy = result_column("strategy");
   const std::size_t column = result_column(speedup ? "speedup_vs_serial" : "wall_s");
+  std::vector<std::string> keys;
   std::vector<Series> series;
-  for (const auto& rows : by_series) {
-    const auto& name = rows.front()->cells[strategy];
-    const bool ambiguous = std::count_if(by_series.begin(), by_series.end(), [&](const auto& s) {
-                             return s.front()->cells[strategy] == name;
-                           }) > 1;
-    Series s;
-    s.label = series_label(rows, ambiguous);
-    s.baseline = speedup && name == "serial";
-    s.at.assign(sweep.grid_points, std::nullopt);
-    for (const SweepRow* row : rows)
-      if (!row->cells[column].is_null()) s.at[row->point] = row->cells[column].get<double>();
-    series.push_back(std::move(s));
+  for (std::size_t begin = 0, end = 0; begin < sweep.rows.size(); begin = end) {
+    std::map<std::string, int> at_point;
+    for (end = begin; end < sweep.rows.size() && sweep.rows[end].point == sweep.rows[begin].point;
+         ++end)
+      ++at_point[sweep.rows[end].cells[strategy].get<std::string>()];
+    for (std::size_t r = begin; r < end; ++r) {
+      const SweepRow& row = sweep.rows[r];
+      const std::string name = row.cells[strategy].get<std::string>();
+      const bool by_workers = at_point[name] > 1;
+      const std::string key = by_workers ? name + "\n" + row.cells[workers].dump() : name;
+      auto it = std::find(keys.begin(), keys.end(), key);
+      if (it == keys.end()) {
+        keys.push_back(key);
+        Series s;
+        s.label = by_workers ? fmt::format("{}, {} workers", name, row.cells[workers].dump()) : name;
+        s.baseline = speedup && name == "serial";
+        s.at.assign(sweep.grid_points, std::nullopt);
+        series.push_back(std::move(s));
+        it = keys.end() - 1;
+      }
+      if (!row.cells[column].is_null())
+        series[static_cast<std::size_t>(it - keys.begin())].at[row.point] =
+            row.cells[column].get<double>();
+    }
   }
   return series;
 }
@@ -188,7 +187,7 @@ bool wants_log(std::vector<double> values) {
 
 std::string tick_label(double value, bool durations) {
   if (!durations) return number(value);
-  return exact_duration_literal(std::llround(value * kSecond));
+  return format_duration_exact(std::llround(value * kSecond));
 }
 
 XScale categorical_scale(const Axis& axis) {

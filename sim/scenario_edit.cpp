@@ -15,8 +15,7 @@ namespace {
 
 using Pointer = Document::json_pointer;
 
-// The strategy kinds that have a pool of workers (format-v1: processes, free-threaded and
-// subinterpreters take "workers" too, once modelled).
+// The strategy kinds that have a pool of workers (their "workers" knob).
 constexpr std::array<std::string_view, 4> kPooledKinds{"threads", "processes", "free-threaded",
                                                        "subinterpreters"};
 
@@ -110,7 +109,26 @@ std::string kind_of(const Document& strategy) {
   return "";
 }
 
-// The scenario's "strategies" array, written out from its parsed defaults when the file has none.
+// A parsed strategy as a scenario writes it: its kind, and each knob that is not the default.
+Document strategy_json(const StrategySpec& s) {
+  Document j = {{"kind", std::string(to_string(s.kind))}};
+  if (s.workers) j["workers"] = *s.workers;
+  if (s.start_method) j["start_method"] = std::string(to_string(*s.start_method));
+  if (s.chunksize != 1) j["chunksize"] = s.chunksize;
+  if (s.threads_per_worker != 1) j["threads_per_worker"] = s.threads_per_worker;
+  if (s.concurrency) j["concurrency"] = *s.concurrency;
+  if (!s.to_thread.empty()) {
+    j["to_thread"] = Document::array();
+    for (OpKind op : s.to_thread) j["to_thread"].push_back(std::string(to_string(op)));
+  }
+  if (s.python) j["python"] = std::string(to_string(*s.python));
+  if (s.shared_fraction != 0) j["shared_fraction"] = s.shared_fraction;
+  return j.size() == 1 ? j["kind"] : j;
+}
+
+// The scenario's "strategies" array, written out from its parsed defaults when the file has
+// none (the defaults depend on the work and the Python version: `parsed` must be the document
+// as edited so far).
 Document& strategies_of(Document& doc, const Scenario& parsed, std::string_view option) {
   if (!parsed.program.empty())
     throw UserError(std::string(option),
@@ -120,13 +138,7 @@ Document& strategies_of(Document& doc, const Scenario& parsed, std::string_view 
                     "a \"workload\"");
   if (!doc.contains("strategies")) {
     Document list = Document::array();
-    for (const StrategySpec& s : parsed.strategies) {
-      if (!s.workers) {
-        list.push_back(std::string(to_string(s.kind)));
-      } else {
-        list.push_back({{"kind", std::string(to_string(s.kind))}, {"workers", *s.workers}});
-      }
-    }
+    for (const StrategySpec& s : parsed.strategies) list.push_back(strategy_json(s));
     doc["strategies"] = std::move(list);
   }
   return doc["strategies"];

@@ -30,7 +30,8 @@ void set_field(Document& doc, std::string_view pointer, const Document& value,
 void select_strategies(Document& doc, const Scenario& parsed,
                        const std::vector<std::string>& kinds);
 // --workers: every strategy with a pool gets `workers`; those of one kind that differed only in
-// their workers become one.
+// their workers become one. `parsed` is `doc` as parsed, for its default strategies when it
+// lists none (they depend on the work and the Python version).
 void set_workers(Document& doc, const Scenario& parsed, std::int64_t workers);
 
 // Parses an edited document as the scenario file `path`. A mistake is rethrown at `blame`

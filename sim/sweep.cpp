@@ -23,17 +23,29 @@ namespace {
 
 constexpr std::string_view kWorkersPointer = "/strategies/*/workers";
 
+bool is_workers(const Axis& axis) { return axis.name == "workers"; }
+
 std::string axis_hint(const Axis& axis) {
   if (axis.name == "cores") return "e.g. --cores 1,2,4,8 or --cores 1-64:x2 (1 to 4096 cores)";
   if (axis.name == "switch_interval")
     return "e.g. --switch-interval 0.1ms,1ms,5ms (1us to 10s)";
-  if (axis.name == "workers") return "e.g. --workers 4,8,16";
+  if (is_workers(axis)) return "e.g. --workers 4,8,16";
   return "";
 }
 
-void apply(const Axis& axis, const Document& value, Document& doc, const Scenario& base) {
-  if (axis.name == "workers") return set_workers(doc, base, value.get<std::int64_t>());
-  set_field(doc, axis.pointer, value, axis_option(axis));
+// Writes the point's values into `doc`. --workers goes last: without "strategies" in the file,
+// the pools it sizes are the defaults of the scenario as the other axes make it.
+void apply_point(const std::vector<Axis>& axes, const std::vector<std::size_t>& coordinates,
+                 Document& doc, const std::string& path, const std::string& blame) {
+  for (std::size_t a = 0; a < axes.size(); ++a)
+    if (!is_workers(axes[a]))
+      set_field(doc, axes[a].pointer, axes[a].values[coordinates[a]], axis_option(axes[a]));
+  for (std::size_t a = 0; a < axes.size(); ++a)
+    if (is_workers(axes[a])) {
+      const Scenario edited = doc.contains("strategies") ? Scenario{}
+                                                         : parse_edited(doc, path, blame);
+      set_workers(doc, edited, axes[a].values[coordinates[a]].get<std::int64_t>());
+    }
 }
 
 // An axis edits what no other axis edits: the same field twice would make rows that lie.
@@ -79,7 +91,6 @@ class GridBuilder {
   const Document& document() const { return doc_; }
 
   std::vector<Axis> build() {
-    choose_strategies();
     std::vector<Axis> axes;
     if (!request_.cores.empty()) axes.push_back(integer_axis("cores", "--cores", request_.cores,
                                                              "/machine/cores"));
@@ -98,21 +109,41 @@ class GridBuilder {
                       "give at least one of --cores, --workers, --switch-interval, --python or "
                       "--set, e.g. --cores 1,2,4,8");
     check_disjoint(axes, !request_.strategies.empty());
+    choose_strategies(axes);
     for (const Axis& axis : axes) check_values(axis);
     return axes;
   }
 
  private:
-  void choose_strategies() {
+  // Each kind on its own: one that fits no value of any axis is a mistake of --strategies
+  // (subinterpreters may fit only some of --python's values: the grid points say which).
+  void choose_strategies(const std::vector<Axis>& axes) {
     if (request_.strategies.empty()) return;
     const auto kinds = parse_word_values("--strategies", request_.strategies);
     for (const std::string& kind : kinds) {
       Document doc = doc_;
       select_strategies(doc, base_, {kind});
-      parse_edited(doc, request_.scenario, "--strategies " + kind, "/strategies/0");
+      try {
+        parse_edited(doc, request_.scenario, "--strategies " + kind, "/strategies/0");
+      } catch (const UserError&) {
+        if (!fits_some_value(doc, axes)) throw;
+      }
     }
     select_strategies(doc_, base_, kinds);
-    parse_edited(doc_, request_.scenario, "--strategies " + request_.strategies);
+  }
+
+  bool fits_some_value(const Document& doc, const std::vector<Axis>& axes) const {
+    for (const Axis& axis : axes)
+      for (std::size_t v = 0; v < axis.values.size(); ++v) {
+        Document edited = doc;
+        try {
+          apply_point({axis}, {v}, edited, request_.scenario, "");
+          parse_edited(edited, request_.scenario, "");
+          return true;
+        } catch (const UserError&) {
+        }
+      }
+    return false;
   }
 
   Axis integer_axis(std::string name, std::string option, const std::string& spec,
@@ -147,10 +178,11 @@ class GridBuilder {
   // Every value on its own, so a mistake names the one option value that makes it.
   void check_values(const Axis& axis) const {
     const std::string own = axis.pointer.empty() ? std::string(kWorkersPointer) : axis.pointer;
-    for (const Document& value : axis.values) {
+    for (std::size_t v = 0; v < axis.values.size(); ++v) {
       Document doc = doc_;
-      apply(axis, value, doc, base_);
-      parse_edited(doc, request_.scenario, axis_value_argument(axis, value), own, axis_hint(axis));
+      const std::string blame = axis_value_argument(axis, axis.values[v]);
+      apply_point({axis}, {v}, doc, request_.scenario, blame);
+      parse_edited(doc, request_.scenario, blame, own, axis_hint(axis));
     }
   }
 
@@ -216,14 +248,11 @@ class SweepRunner {
  private:
   void plan_point(std::size_t index) {
     Document doc = doc_;
-    const auto coordinates = grid_coordinates(axes_, index);
-    for (std::size_t a = 0; a < axes_.size(); ++a)
-      apply(axes_[a], axes_[a].values[coordinates[a]], doc, base_);
+    const std::string blame = fmt::format("grid point {} ({})", index, describe_point(axes_, index));
+    apply_point(axes_, grid_coordinates(axes_, index), doc, request_.scenario, blame);
     PlannedPoint point;
     point.index = index;
-    point.scenario = std::make_unique<Scenario>(parse_edited(
-        doc, request_.scenario,
-        fmt::format("grid point {} ({})", index, describe_point(axes_, index))));
+    point.scenario = std::make_unique<Scenario>(parse_edited(doc, request_.scenario, blame));
     point.scenario->content_hash = base_.content_hash;
     const MachineProfile* profile = profile_for(*point.scenario);
     doc.erase("strategies");
@@ -246,16 +275,22 @@ class SweepRunner {
     return &it->second;
   }
 
+  // The simulation of `strategy` on the scenario whose document, less its strategies, is
+  // `common`: an earlier point's when they are the same.
   std::size_t simulation(const std::string& common, const Scenario& scenario,
                          const StrategySpec& strategy, const MachineProfile* profile,
                          std::size_t slot) {
-    const std::string key = fmt::format("{}|{}|{}|{}", common, to_string(strategy.kind),
-                                        strategy.workers.value_or(0), profile->name);
-    auto [it, added] = by_key_.emplace(key, simulations_.size());
-    if (added) simulations_.push_back({&scenario, strategy, profile, {}});
-    auto& users = simulations_[it->second].points;
+    auto& same_document = by_document_[common];
+    std::size_t index = simulations_.size();
+    for (std::size_t i : same_document)
+      if (simulations_[i].strategy == strategy && simulations_[i].profile == profile) index = i;
+    if (index == simulations_.size()) {
+      simulations_.push_back({&scenario, strategy, profile, {}});
+      same_document.push_back(index);
+    }
+    auto& users = simulations_[index].points;
     if (users.empty() || users.back() != slot) users.push_back(slot);
-    return it->second;
+    return index;
   }
 
   void simulate_one(std::size_t i) {
@@ -292,7 +327,7 @@ class SweepRunner {
   const std::vector<Axis>& axes_;
   std::vector<PlannedPoint> planned_;
   std::vector<Simulation> simulations_;
-  std::map<std::string, std::size_t> by_key_;
+  std::map<std::string, std::vector<std::size_t>> by_document_;
   std::map<std::string, MachineProfile> profiles_;
   std::vector<Outcome> outcomes_;
   std::unique_ptr<std::atomic<std::size_t>[]> remaining_;

@@ -159,7 +159,8 @@ SweepResult read_sweep(const Json& doc, const std::string& path) {
 }  // namespace
 
 bool axis_has_own_column(const Axis& axis) {
-  return axis.name != "cores" && axis.name != "workers" && axis.name != "switch_interval";
+  return axis.name != "cores" && axis.name != "workers" && axis.name != "switch_interval" &&
+         axis.name != "python";
 }
 
 std::string sweep_id(const SweepResult& sweep) {
@@ -220,9 +221,9 @@ std::string format_sweep_table(const SweepResult& sweep) {
   std::vector<TableColumn> columns;
   std::vector<std::size_t> shown_axes;
   for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
-    if (sweep.axes[a].name == "workers") continue;  // the workers column shows it, per strategy
     shown_axes.push_back(a);
-    std::string heading = sweep.axes[a].name;
+    // "--workers": the swept pool size, beside each strategy's own "workers" (1 for serial)
+    std::string heading = sweep.axes[a].name == "workers" ? "--workers" : sweep.axes[a].name;
     std::replace(heading.begin(), heading.end(), '_', ' ');
     columns.push_back({heading, false, {}});
   }

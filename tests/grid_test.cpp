@@ -92,16 +92,6 @@ TEST_CASE("duration specs: lists and ranges with a step or a factor, exactly") {
   CHECK(error_of([&] { durations("1ms,1 ms"); }).what_wrong == "1ms is listed twice");
 }
 
-TEST_CASE("durations are written back exactly, in the largest unit that fits") {
-  CHECK(exact_duration_literal(100 * kMicro) == "100us");
-  CHECK(exact_duration_literal(1'500'000) == "1.5ms");
-  CHECK(exact_duration_literal(2 * kSecond) == "2s");
-  CHECK(exact_duration_literal(1'234) == "1.234us");
-  CHECK(exact_duration_literal(1'000'000'001) == "1.000000001s");
-  CHECK(exact_duration_literal(999) == "999ns");
-  CHECK(exact_duration_literal(0) == "0ns");
-}
-
 TEST_CASE("--set values take the type of the field they replace") {
   const Json none;
   const Json number = 4;

@@ -78,7 +78,10 @@ TEST_CASE("--workers sizes every pool, and pools of one kind become one") {
         Document::parse(R"(["serial", {"kind": "threads", "workers": 16}])"));
   Document e = doc(kDefaults);  // no "strategies": the parsed defaults are written out
   set_workers(e, parsed(kDefaults), 2);
-  CHECK(e["strategies"] == Document::parse(R"(["serial", {"kind": "threads", "workers": 2}])"));
+  // the defaults for CPU work on 3.11: serial, threads, processes, free-threaded
+  CHECK(e["strategies"] == Document::parse(R"(["serial", {"kind": "threads", "workers": 2},
+                                                {"kind": "processes", "workers": 2},
+                                                {"kind": "free-threaded", "workers": 2}])"));
   CHECK(parse_edited(e, "s.json", "--workers 2").strategies[1].workers == 2);
 }
 

@@ -220,6 +220,18 @@ class Plot(unittest.TestCase):
         xs = [c.get("data-x") for c in svg.iter(SVG + "circle")]
         self.assertEqual(xs, ["1ms", "5ms", "20ms"])
 
+    def test_a_series_per_strategy_when_the_strategies_differ_between_points(self):
+        # No "strategies": the defaults depend on the Python version (subinterpreters from 3.12).
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario = Path(tmp) / "defaults.json"
+            scenario.write_text('{"workload": {"tasks": [{"count": 4, "ops": [{"cpu": "10ms"}]}]}}')
+            svg, table = self.plot(scenario, "--python", "3.11,3.12")
+        series = {g.get("data-label"): [c.get("data-x") for c in g.iter(SVG + "circle")]
+                  for g in svg.iter(SVG + "g") if "series" in g.get("class", "").split()}
+        self.assertEqual(set(series), {r["strategy"] for r in table})
+        self.assertEqual(series["subinterpreters"], ["3.12"])
+        self.assertEqual(series["serial"], ["3.11", "3.12"])
+
     def test_two_axes_make_a_heat_map_per_strategy(self):
         svg, table = self.plot(MIXED, *GRID)
         self.assertEqual(svg.get("data-kind"), "heatmap")
@@ -282,7 +294,8 @@ BAD_SPECS = {
         "to 10s\n  hint: e.g. --switch-interval 0.1ms,1ms,5ms (1us to 10s)\n",
     ("--cores", "2", "--strategies", "serial,thread"):
         "gilsim: error: --strategies thread: unknown strategy \"thread\"; the known strategies "
-        "are \"serial\" and \"threads\"\n  hint: did you mean \"threads\"?\n",
+        "are \"serial\", \"threads\", \"processes\", \"asyncio\", \"free-threaded\" and "
+        "\"subinterpreters\"\n  hint: did you mean \"threads\"?\n",
     ("--set", "/workload/tasks/1/count=1,2"):
         "gilsim: error: --set /workload/tasks/1/count: the scenario has no /workload/tasks/1: "
         "/workload/tasks has 1 element\n  hint: use an index from 0 to 0\n",
@@ -293,6 +306,13 @@ BAD_SPECS = {
     ("--cores", "2", "--set", "/machine/cores=1,2"):
         "gilsim: error: --set /machine/cores: --cores already sets /machine/cores\n"
         "  hint: sweep each scenario field with one option\n",
+    ("--python", "3.9"):
+        "gilsim: error: --python 3.9: unknown Python version \"3.9\"; known: \"3.10\", \"3.11\", "
+        "\"3.12\", \"3.13\", \"3.13t\", \"3.14\" and \"3.14t\"\n  hint: e.g. \"python\": \"3.12\"\n",
+    ("--python", "3.10,3.12", "--strategies", "serial,subinterpreters"):
+        "gilsim: error: --python 3.10: /strategies/1: subinterpreters with their own GIL need "
+        "Python 3.12 or later (PEP 684); this scenario runs 3.10\n  hint: set \"python\": "
+        "\"3.14\" (InterpreterPoolExecutor) or leave this strategy out\n",
     ():
         "gilsim: error: sweep: nothing to sweep: no axis given\n  hint: give at least one of "
         "--cores, --workers, --switch-interval, --python or --set, e.g. --cores 1,2,4,8\n",
