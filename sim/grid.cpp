@@ -32,7 +32,8 @@ std::string_view trim(std::string_view text) {
 // The comma-separated items of a spec, trimmed; an empty one is a mistake.
 std::vector<std::string_view> items(std::string_view option, std::string_view spec,
                                     std::string_view hint) {
-  if (trim(spec).empty()) throw UserError(std::string(option), "no values given", std::string(hint));
+  if (trim(spec).empty())
+    throw UserError(std::string(option), "no values given", std::string(hint));
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
     const std::size_t comma = spec.find(',', start);
@@ -63,19 +64,17 @@ std::optional<RangeText> split_range(std::string_view item) {
   const std::size_t dash = item.find('-');
   if (dash == std::string_view::npos || dash == 0) return std::nullopt;
   const std::size_t colon = item.find(':', dash);
-  RangeText range{trim(item.substr(0, dash)),
-                  trim(item.substr(dash + 1, colon == std::string_view::npos ? colon
-                                                                             : colon - dash - 1)),
-                  colon == std::string_view::npos ? std::string_view{}
-                                                  : trim(item.substr(colon + 1))};
+  RangeText range{
+      trim(item.substr(0, dash)),
+      trim(item.substr(dash + 1, colon == std::string_view::npos ? colon : colon - dash - 1)),
+      colon == std::string_view::npos ? std::string_view{} : trim(item.substr(colon + 1))};
   return range;
 }
 
 // Appends first, first+step, ... <= last, or first, first*factor, ... <= last.
 class RangeExpander {
  public:
-  RangeExpander(std::string_view option, std::string_view item)
-      : option_(option), item_(item) {}
+  RangeExpander(std::string_view option, std::string_view item) : option_(option), item_(item) {}
 
   void arithmetic(std::int64_t first, std::int64_t last, std::int64_t step,
                   std::vector<std::int64_t>& out) const {
@@ -176,11 +175,9 @@ std::optional<std::vector<DurationValue>> duration_item(std::string_view option,
   const auto last = parse_duration(range->last);
   if (!first || !last) return std::nullopt;
   if (range->step.empty())
-    throw UserError(std::string(option),
-                    fmt::format("duration range \"{}\" needs a step", item),
-                    fmt::format("add one: {}:{} for steps of {}, or {}:x2 to double",
-                                item, format_duration_exact(*first), format_duration(*first),
-                                item));
+    throw UserError(std::string(option), fmt::format("duration range \"{}\" needs a step", item),
+                    fmt::format("add one: {}:{} for steps of {}, or {}:x2 to double", item,
+                                format_duration_exact(*first), format_duration(*first), item));
   const auto step = duration_step(range->step);
   if (!step)
     throw UserError(std::string(option),
@@ -256,8 +253,7 @@ std::vector<std::int64_t> parse_integer_values(std::string_view option, std::str
   return values;
 }
 
-std::vector<DurationValue> parse_duration_values(std::string_view option,
-                                                 std::string_view spec) {
+std::vector<DurationValue> parse_duration_values(std::string_view option, std::string_view spec) {
   std::vector<DurationValue> values;
   for (std::string_view item : items(option, spec, kDurationHint)) {
     const auto expanded = duration_item(option, item);
@@ -285,8 +281,8 @@ std::vector<ordered_json> parse_set_values(std::string_view option, std::string_
                                            const ordered_json& current) {
   std::vector<ordered_json> values;
   for (std::string_view item : items(option, spec, "e.g. --set /workload/tasks/0/count=10,100")) {
-    const auto expanded = current.is_string() ? string_set_item(option, item)
-                                              : other_set_item(option, item);
+    const auto expanded =
+        current.is_string() ? string_set_item(option, item) : other_set_item(option, item);
     values.insert(values.end(), expanded.begin(), expanded.end());
     check_count(option, values.size());
   }
@@ -344,8 +340,8 @@ std::string describe_point(const std::vector<Axis>& axes, std::size_t point) {
 Shard parse_shard(std::string_view text) {
   const std::size_t slash = text.find('/');
   const auto index = whole_number(text.substr(0, slash));
-  const auto count = slash == std::string_view::npos ? std::nullopt
-                                                     : whole_number(text.substr(slash + 1));
+  const auto count =
+      slash == std::string_view::npos ? std::nullopt : whole_number(text.substr(slash + 1));
   if (!index || !count)
     throw UserError("--shard", fmt::format("\"{}\" is not a shard", text),
                     "write i/n, e.g. 3/16 for the third of 16 shards");
@@ -366,8 +362,6 @@ std::vector<std::size_t> shard_points(std::size_t grid_points, Shard shard) {
   return points;
 }
 
-std::size_t shard_of(std::size_t point, std::size_t shard_count) {
-  return point % shard_count + 1;
-}
+std::size_t shard_of(std::size_t point, std::size_t shard_count) { return point % shard_count + 1; }
 
 }  // namespace gilsim

@@ -55,8 +55,7 @@ std::vector<std::string> parse_word_values(std::string_view option, std::string_
 // --set values for a field whose current value is `current` (null when the scenario leaves it
 // out): strings stay strings (durations written exactly, ranges of durations expanded);
 // otherwise integers and their ranges, JSON numbers, true/false, durations and words.
-std::vector<nlohmann::ordered_json> parse_set_values(std::string_view option,
-                                                     std::string_view spec,
+std::vector<nlohmann::ordered_json> parse_set_values(std::string_view option, std::string_view spec,
                                                      const nlohmann::ordered_json& current);
 
 // The grid: every combination of the axes' values, the first axis varying slowest. A point is

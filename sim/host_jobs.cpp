@@ -56,16 +56,15 @@ void work(Board& board, std::size_t count, const std::function<void(std::size_t)
 void run_jobs(std::size_t count, int threads, const std::function<void(std::size_t)>& job,
               const std::function<void(std::size_t)>& tick) {
   Board board(count);
-  const auto pool_size = static_cast<int>(std::clamp<std::size_t>(
-      count, 1, static_cast<std::size_t>(std::max(threads, 1))));
+  const auto pool_size = static_cast<int>(
+      std::clamp<std::size_t>(count, 1, static_cast<std::size_t>(std::max(threads, 1))));
   board.threads_left = pool_size;
   std::vector<std::thread> pool;
   for (int t = 0; t < pool_size; ++t)
     pool.emplace_back([&board, count, &job] { work(board, count, job); });
   for (;;) {
     std::unique_lock lock(board.mutex);
-    if (board.changed.wait_for(lock, kTickInterval, [&] { return board.threads_left == 0; }))
-      break;
+    if (board.changed.wait_for(lock, kTickInterval, [&] { return board.threads_left == 0; })) break;
     lock.unlock();
     if (tick) tick(board.done.load());
   }

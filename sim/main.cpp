@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <thread>
 
 #include "gilsim/error.hpp"
 #include "output.hpp"
@@ -13,7 +12,7 @@
 #include "report.hpp"
 #include "scenario.hpp"
 #include "simulate.hpp"
-#include "sweep_command.hpp"
+#include "sweep_cli.hpp"
 #include "units.hpp"
 
 namespace {
@@ -99,22 +98,6 @@ int show_profile(const std::string& path, const std::string& format) {
   return 0;
 }
 
-// -o (repeatable), --format, --plot and --plot-metric, as `sweep` and `merge` share them.
-CLI::Option* add_sweep_outputs(CLI::App* cmd, SweepOutputs& outputs) {
-  cmd->add_option("-o,--output", outputs.files,
-                  "Write to this file; repeatable; .csv and .json files get that format, "
-                  "others the table (default: the table on stdout)")
-      ->allow_extra_args(false);
-  cmd->add_option("--plot", outputs.plot, "Draw an SVG plot to this file: speed-up (or wall time) "
-                  "against the swept axis; heat-maps for two axes");
-  cmd->add_option("--plot-metric", outputs.plot_metric, "speedup, wall or auto (speed-up when "
-                  "there is a serial baseline)")
-      ->check(CLI::IsMember({"auto", "speedup", "wall"}));
-  return cmd->add_option("--format", outputs.format,
-                         "table, json or csv, for stdout and for every -o file")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
-}
-
 void print_error(const UserError& e) {
   std::cerr << "gilsim: error: " << e.what() << "\n";
   if (!e.hint.empty()) std::cerr << "  hint: " << e.hint << "\n";
@@ -154,48 +137,12 @@ int main(int argc, char** argv) {
   profile_cmd->add_option("--format", profile_format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
 
-  SweepRequest sweep_request;
-  sweep_request.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  SweepOutputs sweep_outputs;
-  auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over a grid of cores, workers, "
-                                       "switch intervals or any field; table, CSV, JSON, SVG "
-                                       "(docs/sweeps.md)");
-  sweep_cmd->add_option("scenario", sweep_request.scenario, "Scenario file (JSON)")->required();
-  sweep_cmd->add_option("--cores", sweep_request.cores, "Cores: 1,2,4,8 or 1-64 or 1-64:8 "
-                        "(every 8th) or 1-64:x2 (powers of two)");
-  sweep_cmd->add_option("--workers", sweep_request.workers,
-                        "Pool size of every strategy with a pool, e.g. 4,8,16,32");
-  sweep_cmd->add_option("--switch-interval", sweep_request.switch_interval,
-                        "sys.setswitchinterval, e.g. 0.1ms,1ms,5ms or 1ms-16ms:x2");
-  sweep_cmd->add_option("--python", sweep_request.python, "Python versions, e.g. 3.12,3.13t");
-  sweep_cmd->add_option("--set", sweep_request.sets, "Any scenario field by JSON pointer, e.g. "
-                        "/workload/tasks/0/count=10,100,1000; repeatable, one axis each")
-      ->allow_extra_args(false);
-  sweep_cmd->add_option("--strategies", sweep_request.strategies, "The strategies to run, in "
-                        "this order, e.g. serial,threads (default: the scenario's)");
-  sweep_cmd->add_option("--profile", sweep_request.profile, "Machine profile file "
-                        "(default: the scenario's machine.profile)");
-  sweep_cmd->add_option("--shard", sweep_request.shard, "Run only shard i of n, e.g. 3/16, and "
-                        "write its JSON for `gilsim merge` (default: 1/1, all)");
-  sweep_cmd->add_option("-j,--jobs", sweep_request.jobs, "Host threads (default: the host's "
-                        "cores); the output is the same for any number")
-      ->check(CLI::Range(1, 4096));
-  auto* sweep_format = add_sweep_outputs(sweep_cmd, sweep_outputs);
-
-  std::vector<std::string> merge_parts;
-  SweepOutputs merge_outputs;
-  auto* merge_cmd = app.add_subcommand("merge", "Join the JSON parts of a sharded sweep into "
-                                       "the whole; refuses overlaps, gaps and foreign parts");
-  merge_cmd->add_option("parts", merge_parts, "The parts: JSON files of `gilsim sweep --shard`")
-      ->required();
-  auto* merge_format = add_sweep_outputs(merge_cmd, merge_outputs);
+  SweepCommands sweeps;
+  add_sweep_commands(app, sweeps);
 
   try {
     app.parse(argc, argv);
-    sweep_outputs.format_given = sweep_format->count() > 0;
-    merge_outputs.format_given = merge_format->count() > 0;
-    if (*sweep_cmd) return sweep_command(sweep_request, sweep_outputs);
-    if (*merge_cmd) return merge_command(merge_parts, merge_outputs);
+    if (const auto status = sweeps.run()) return *status;
     if (*run_cmd) return run(run_options);
     if (*check_cmd) return check(check_files);
     if (*profile_cmd) return show_profile(profile_path, profile_format);
@@ -206,7 +153,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(UserError("", e.what(), "run `gilsim --help` or `gilsim COMMAND --help` for usage"));
+    print_error(
+        UserError("", e.what(), "run `gilsim --help` or `gilsim COMMAND --help` for usage"));
     return 2;
   } catch (const UserError& e) {
     print_error(e);

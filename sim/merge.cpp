@@ -95,8 +95,9 @@ void check_no_gaps(const std::vector<SweepPart>& parts, const std::vector<int>& 
   const SweepResult& sweep = parts.front().sweep;
   std::string hint = "run the sweep for the missing points and merge again";
   const std::size_t n = sweep.shard.count;
-  const bool same_count = std::all_of(parts.begin(), parts.end(),
-                                      [n](const SweepPart& part) { return part.sweep.shard.count == n; });
+  const bool same_count = std::all_of(parts.begin(), parts.end(), [n](const SweepPart& part) {
+    return part.sweep.shard.count == n;
+  });
   if (same_count) {
     std::set<std::size_t> shards;
     for (std::size_t p : missing) shards.insert(shard_of(p, n));
@@ -169,7 +170,8 @@ SweepResult merge_sweeps(const std::vector<SweepPart>& parts) {
 
 SweepResult merge_files(const std::vector<std::string>& paths) {
   std::vector<SweepPart> parts;
-  for (const std::string& path : paths) parts.push_back({path, read_sweep_json(read_file(path), path)});
+  for (const std::string& path : paths)
+    parts.push_back({path, read_sweep_json(read_file(path), path)});
   return merge_sweeps(parts);
 }
 

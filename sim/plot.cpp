@@ -21,22 +21,28 @@ namespace {
 constexpr std::array<const char*, 7> kLineColours = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                                      "#E69F00", "#56B4E9", "#000000"};
 constexpr const char* kBaselineColour = "#888888";
-constexpr std::array<std::array<double, 3>, 5> kViridis = {{{68, 1, 84},
-                                                            {59, 82, 139},
-                                                            {33, 145, 140},
-                                                            {94, 201, 98},
-                                                            {253, 231, 37}}};
+constexpr std::array<std::array<double, 3>, 5> kViridis = {
+    {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}}};
 constexpr std::size_t kMaxCategoryLabels = 16;
 
 std::string escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -57,8 +63,8 @@ std::string axis_title(const Axis& axis) {
 
 struct Series {
   std::string label;
-  bool baseline = false;                   // serial in a speed-up plot: the line at 1
-  std::vector<std::optional<double>> at;   // by grid point; nullopt where there is no value
+  bool baseline = false;                  // serial in a speed-up plot: the line at 1
+  std::vector<std::optional<double>> at;  // by grid point; nullopt where there is no value
 };
 
 struct Metric {
@@ -91,7 +97,8 @@ std::vector<Series> collect_series(const SweepResult& sweep, bool speedup) {
       if (it == keys.end()) {
         keys.push_back(key);
         Series s;
-        s.label = by_workers ? fmt::format("{}, {} workers", name, row.cells[workers].dump()) : name;
+        s.label =
+            by_workers ? fmt::format("{}, {} workers", name, row.cells[workers].dump()) : name;
         s.baseline = speedup && name == "serial";
         s.at.assign(sweep.grid_points, std::nullopt);
         series.push_back(std::move(s));
@@ -168,8 +175,7 @@ struct XScale {
 std::optional<double> numeric(const nlohmann::ordered_json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string())
-    if (const auto nanos = parse_duration(v.get<std::string>()))
-      return to_seconds(*nanos);
+    if (const auto nanos = parse_duration(v.get<std::string>())) return to_seconds(*nanos);
   return std::nullopt;
 }
 
@@ -177,8 +183,7 @@ std::optional<double> numeric(const nlohmann::ordered_json& v) {
 // spanning at least 8x, and not evenly spaced.
 bool wants_log(std::vector<double> values) {
   std::sort(values.begin(), values.end());
-  if (values.size() < 3 || values.front() <= 0 || values.back() < 8 * values.front())
-    return false;
+  if (values.size() < 3 || values.front() <= 0 || values.back() < 8 * values.front()) return false;
   const double step = values[1] - values[0];
   for (std::size_t i = 2; i < values.size(); ++i)
     if (std::abs(values[i] - values[i - 1] - step) > 1e-9 * values.back()) return true;
@@ -288,9 +293,10 @@ std::string draw_axes(const Frame& f, const XScale& xs, const std::vector<Tick>&
     out += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
                        f.x(t.at, xs.lo, xs.hi), f.top, f.x(t.at, xs.lo, xs.hi), f.top + f.height);
   out += "</g>\n";
-  out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
-                     "fill=\"none\" stroke=\"#333333\"/>\n",
-                     f.left, f.top, f.width, f.height);
+  out += fmt::format(
+      "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+      "fill=\"none\" stroke=\"#333333\"/>\n",
+      f.left, f.top, f.width, f.height);
   out += "<g class=\"y-ticks\">\n";
   for (const Tick& t : y_ticks)
     out += text(f.left - 6, f.y(t.at, y_lo, y_hi) + 4, t.label, "text-anchor=\"end\"");
@@ -329,8 +335,8 @@ std::string line_plot(const SweepResult& sweep, const std::vector<Series>& serie
   std::size_t colour = 0;
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
-    const std::string stroke = s.baseline ? kBaselineColour
-                                          : kLineColours[colour++ % kLineColours.size()];
+    const std::string stroke =
+        s.baseline ? kBaselineColour : kLineColours[colour++ % kLineColours.size()];
     // Points in x order, so a line never doubles back when the axis was written unsorted.
     std::vector<std::pair<double, std::size_t>> points;
     for (std::size_t p = 0; p < s.at.size(); ++p)
@@ -355,8 +361,9 @@ std::string line_plot(const SweepResult& sweep, const std::vector<Series>& serie
     }
     out += fmt::format("<g class=\"series{}\" data-label=\"{}\">\n", s.baseline ? " baseline" : "",
                        escape(s.label));
-    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
-                       polyline, stroke, s.baseline ? " stroke-dasharray=\"6 4\"" : "");
+    out +=
+        fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
+                    polyline, stroke, s.baseline ? " stroke-dasharray=\"6 4\"" : "");
     out += circles + "</g>\n";
     const double ly = f.top + 10 + 22 * static_cast<double>(k);
     const double lx = f.left + f.width + 24;
@@ -366,10 +373,10 @@ std::string line_plot(const SweepResult& sweep, const std::vector<Series>& serie
         lx, ly, lx + 24, ly, stroke, s.baseline ? " stroke-dasharray=\"6 4\"" : "");
     out += text(lx + 32, ly + 4, s.baseline ? s.label + " (baseline)" : s.label) + "</g>\n";
   }
-  out += text(f.left, height - 10,
-              fmt::format("profile {}, seed {}; gilsim {}", sweep.profile_name, sweep.seed,
-                          GILSIM_VERSION),
-              "class=\"footer\" fill=\"#666666\"");
+  out += text(
+      f.left, height - 10,
+      fmt::format("profile {}, seed {}; gilsim {}", sweep.profile_name, sweep.seed, GILSIM_VERSION),
+      "class=\"footer\" fill=\"#666666\"");
   return out + "</svg>\n";
 }
 
@@ -379,7 +386,8 @@ std::string viridis(double t) {
   const double f = t - static_cast<double>(i);
   std::array<int, 3> rgb{};
   for (std::size_t c = 0; c < 3; ++c)
-    rgb[c] = static_cast<int>(std::lround(kViridis[i][c] + f * (kViridis[i + 1][c] - kViridis[i][c])));
+    rgb[c] =
+        static_cast<int>(std::lround(kViridis[i][c] + f * (kViridis[i + 1][c] - kViridis[i][c])));
   return fmt::format("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
 }
 
@@ -410,8 +418,9 @@ std::string heat_map(const SweepResult& sweep, std::vector<Series> series, const
   const auto shade = [&](double v) { return hi > lo ? (v - lo) / (hi - lo) : 0.5; };
 
   std::string out = svg_open(width, height, "heatmap", metric);
-  out += text(40, 28, plot_title(sweep, metric, "by " + axis_title(ax) + " and " + axis_title(ay)) +
-                          (metric.speedup ? "" : fmt::format(" ({})", metric.unit)),
+  out += text(40, 28,
+              plot_title(sweep, metric, "by " + axis_title(ax) + " and " + axis_title(ay)) +
+                  (metric.speedup ? "" : fmt::format(" ({})", metric.unit)),
               "class=\"title\" font-size=\"16\" font-weight=\"bold\"");
   const std::size_t every_x = (nx + kMaxCategoryLabels - 1) / kMaxCategoryLabels;
   const std::size_t every_y = (ny + kMaxCategoryLabels - 1) / kMaxCategoryLabels;
@@ -428,7 +437,8 @@ std::string heat_map(const SweepResult& sweep, std::vector<Series> series, const
       const double value = v ? *v * metric.scale : 0;
       out += fmt::format(
           "<rect class=\"cell\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
-          "fill=\"{}\" data-x=\"{}\" data-y=\"{}\" data-value=\"{}\"><title>{} {}, {} {}: {}</title>"
+          "fill=\"{}\" data-x=\"{}\" data-y=\"{}\" data-value=\"{}\"><title>{} {}, {} {}: "
+          "{}</title>"
           "</rect>\n",
           x, y, cell_w, cell_h, v ? viridis(shade(value)) : "#eeeeee", escape(xt), escape(yt),
           v ? fmt::format("{:.6g}", value) : "", escape(axis_title(ax)), escape(xt),
@@ -458,17 +468,18 @@ std::string heat_map(const SweepResult& sweep, std::vector<Series> series, const
   out += "<g class=\"colour-scale\">\n";
   constexpr int kSteps = 32;
   for (int i = 0; i < kSteps; ++i)
-    out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.1f}\" fill=\"{}\"/>\n",
-                       bar_x, bar_top + bar_h * (kSteps - 1 - i) / kSteps, bar_h / kSteps + 0.5,
-                       viridis((i + 0.5) / kSteps));
+    out += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.1f}\" fill=\"{}\"/>\n", bar_x,
+        bar_top + bar_h * (kSteps - 1 - i) / kSteps, bar_h / kSteps + 0.5,
+        viridis((i + 0.5) / kSteps));
   out += text(bar_x + 18, bar_top + 4, cell_text(hi, metric));
   out += text(bar_x + 18, bar_top + bar_h, cell_text(lo, metric));
   out += text(bar_x - 4, bar_top - 10, metric.speedup ? "speed-up" : metric.unit);
   out += "</g>\n";
-  out += text(40, height - 8,
-              fmt::format("profile {}, seed {}; gilsim {}", sweep.profile_name, sweep.seed,
-                          GILSIM_VERSION),
-              "class=\"footer\" fill=\"#666666\"");
+  out += text(
+      40, height - 8,
+      fmt::format("profile {}, seed {}; gilsim {}", sweep.profile_name, sweep.seed, GILSIM_VERSION),
+      "class=\"footer\" fill=\"#666666\"");
   return out + "</svg>\n";
 }
 
@@ -488,10 +499,10 @@ PlotMetric parse_plot_metric(std::string_view text) {
 
 void check_plot(std::size_t swept_axes, PlotMetric metric, bool has_serial_baseline) {
   if (swept_axes > 2)
-    throw UserError("--plot",
-                    fmt::format("a plot shows one or two swept axes, and this sweep has {}",
-                                swept_axes),
-                    "sweep at most two axes for a plot, or plot the CSV with your own tool");
+    throw UserError(
+        "--plot",
+        fmt::format("a plot shows one or two swept axes, and this sweep has {}", swept_axes),
+        "sweep at most two axes for a plot, or plot the CSV with your own tool");
   if (metric == PlotMetric::speedup && !has_serial_baseline)
     throw UserError("--plot-metric",
                     "no speed-up to plot: a \"program\" scenario runs its threads as written, "
@@ -501,8 +512,8 @@ void check_plot(std::size_t swept_axes, PlotMetric metric, bool has_serial_basel
 
 std::string plot_svg(const SweepResult& sweep, PlotMetric metric) {
   check_plot(sweep.axes.size(), metric, has_speedup(sweep));
-  const bool speedup = metric == PlotMetric::speedup ||
-                       (metric == PlotMetric::automatic && has_speedup(sweep));
+  const bool speedup =
+      metric == PlotMetric::speedup || (metric == PlotMetric::automatic && has_speedup(sweep));
   const std::vector<Series> series = collect_series(sweep, speedup);
   const Metric m = choose_metric(speedup, series);
   return sweep.axes.size() == 1 ? line_plot(sweep, series, m) : heat_map(sweep, series, m);

@@ -15,11 +15,11 @@ using Kind = CellKind;
 
 std::vector<Column> make_columns() {
   std::vector<Column> columns = {
-      {"strategy", Kind::text},          {"kind", Kind::text},
-      {"python", Kind::text},            {"workers", Kind::integer},
-      {"cores", Kind::integer},          {"switch_interval_s", Kind::seconds},
-      {"wall_s", Kind::seconds},         {"speedup_vs_serial", Kind::ratio},
-      {"cpu_utilisation", Kind::ratio},  {"gil_wait_frac", Kind::ratio}};
+      {"strategy", Kind::text},         {"kind", Kind::text},
+      {"python", Kind::text},           {"workers", Kind::integer},
+      {"cores", Kind::integer},         {"switch_interval_s", Kind::seconds},
+      {"wall_s", Kind::seconds},        {"speedup_vs_serial", Kind::ratio},
+      {"cpu_utilisation", Kind::ratio}, {"gil_wait_frac", Kind::ratio}};
   // Summed over all threads.
   for (std::string_view state : kStateColumns)
     columns.push_back({fmt::format("{}_s", state), Kind::seconds});

@@ -29,12 +29,12 @@ struct Column {
 // The states a thread spends time in, in the order every report lists them, and the stems of
 // their column names ("gil_wait" -> gil_wait_s).
 inline constexpr std::array<ThreadState, kThreadStates> kTimeStates = {
-    ThreadState::python, ThreadState::native, ThreadState::gil_wait, ThreadState::lock_wait,
-    ThreadState::runnable, ThreadState::io, ThreadState::ipc, ThreadState::startup,
-    ThreadState::idle, ThreadState::overhead};
+    ThreadState::python,   ThreadState::native,  ThreadState::gil_wait, ThreadState::lock_wait,
+    ThreadState::runnable, ThreadState::io,      ThreadState::ipc,      ThreadState::startup,
+    ThreadState::idle,     ThreadState::overhead};
 inline constexpr std::array<std::string_view, kThreadStates> kStateColumns = {
-    "python", "native", "gil_wait", "lock_wait", "runnable", "io", "ipc", "startup", "idle",
-    "overhead"};
+    "python", "native", "gil_wait", "lock_wait", "runnable",
+    "io",     "ipc",    "startup",  "idle",      "overhead"};
 
 // One value per column; JSON gives it a type (string, integer, double or null).
 using Cell = nlohmann::ordered_json;

@@ -53,8 +53,8 @@ std::vector<std::string> tokens_of(Pointer pointer) {
   const std::string parent = here.empty() ? "the scenario" : here.to_string();
   if (!node.is_array())
     throw UserError(std::string(option),
-                    fmt::format("the scenario has no {}: {} is {}, not an object", missing,
-                                parent, type_name(node)),
+                    fmt::format("the scenario has no {}: {} is {}, not an object", missing, parent,
+                                type_name(node)),
                     "give the path of a scenario field, e.g. /workload/tasks/0/count");
   throw UserError(std::string(option),
                   fmt::format("the scenario has no {}: {} has {} element{}", missing, parent,
@@ -160,8 +160,7 @@ bool matches(const std::string& pointer, std::string_view pattern) {
 
 }  // namespace
 
-const Document* find_field(const Document& doc, std::string_view pointer,
-                           std::string_view option) {
+const Document* find_field(const Document& doc, std::string_view pointer, std::string_view option) {
   const auto tokens = tokens_of(pointer_of(pointer, option));
   const Document* parent = parent_of(doc, tokens, option, false);
   if (parent == nullptr) return nullptr;
@@ -226,10 +225,10 @@ void set_workers(Document& doc, const Scenario& parsed, std::int64_t workers) {
     std::string names;
     for (const Document& strategy : listed)
       names += (names.empty() ? "" : ", ") + kind_of(strategy);
-    throw UserError("--workers",
-                    fmt::format("none of the scenario's strategies ({}) has a pool of workers",
-                                names),
-                    "add one, e.g. --strategies serial,threads");
+    throw UserError(
+        "--workers",
+        fmt::format("none of the scenario's strategies ({}) has a pool of workers", names),
+        "add one, e.g. --strategies serial,threads");
   }
   listed = std::move(sized);
 }
@@ -244,8 +243,7 @@ Scenario parse_edited(const Document& doc, const std::string& path, const std::s
     const std::string pointer = at == std::string::npos ? "" : e.where.substr(at + 2);
     if (!own_pointer.empty() && matches(pointer, own_pointer))
       throw UserError(blame, e.what_wrong, own_hint.empty() ? e.hint : std::move(own_hint));
-    throw UserError(blame, pointer.empty() ? e.what_wrong : pointer + ": " + e.what_wrong,
-                    e.hint);
+    throw UserError(blame, pointer.empty() ? e.what_wrong : pointer + ": " + e.what_wrong, e.hint);
   }
 }
 

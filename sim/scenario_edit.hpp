@@ -18,8 +18,7 @@ using Document = nlohmann::ordered_json;
 
 // The value at `pointer`, or nullptr when the scenario leaves it out. A pointer that cannot be
 // set (a missing array element, a path through a number) is a UserError naming `option`.
-const Document* find_field(const Document& doc, std::string_view pointer,
-                           std::string_view option);
+const Document* find_field(const Document& doc, std::string_view pointer, std::string_view option);
 // Sets the value at `pointer`, adding missing object members on the way.
 void set_field(Document& doc, std::string_view pointer, const Document& value,
                std::string_view option);

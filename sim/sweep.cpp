@@ -27,8 +27,7 @@ bool is_workers(const Axis& axis) { return axis.name == "workers"; }
 
 std::string axis_hint(const Axis& axis) {
   if (axis.name == "cores") return "e.g. --cores 1,2,4,8 or --cores 1-64:x2 (1 to 4096 cores)";
-  if (axis.name == "switch_interval")
-    return "e.g. --switch-interval 0.1ms,1ms,5ms (1us to 10s)";
+  if (axis.name == "switch_interval") return "e.g. --switch-interval 0.1ms,1ms,5ms (1us to 10s)";
   if (is_workers(axis)) return "e.g. --workers 4,8,16";
   return "";
 }
@@ -42,8 +41,8 @@ void apply_point(const std::vector<Axis>& axes, const std::vector<std::size_t>& 
       set_field(doc, axes[a].pointer, axes[a].values[coordinates[a]], axis_option(axes[a]));
   for (std::size_t a = 0; a < axes.size(); ++a)
     if (is_workers(axes[a])) {
-      const Scenario edited = doc.contains("strategies") ? Scenario{}
-                                                         : parse_edited(doc, path, blame);
+      const Scenario edited =
+          doc.contains("strategies") ? Scenario{} : parse_edited(doc, path, blame);
       set_workers(doc, edited, axes[a].values[coordinates[a]].get<std::int64_t>());
     }
 }
@@ -75,16 +74,14 @@ std::string read_text(const std::string& path) {
 
 std::string profile_hash(const MachineProfile& profile) {
   std::string values;
-  for (const auto& p : profile_params())
-    values += fmt::format("{}={};", p.name, profile.*p.field);
+  for (const auto& p : profile_params()) values += fmt::format("{}={};", p.name, profile.*p.field);
   return fnv1a_hex(values);
 }
 
 // The grid as the command line describes it, checked against the scenario value by value.
 class GridBuilder {
  public:
-  GridBuilder(const SweepRequest& request, const Scenario& base)
-      : request_(request), base_(base) {
+  GridBuilder(const SweepRequest& request, const Scenario& base) : request_(request), base_(base) {
     doc_ = Document::parse(read_text(request.scenario));
   }
 
@@ -92,8 +89,8 @@ class GridBuilder {
 
   std::vector<Axis> build() {
     std::vector<Axis> axes;
-    if (!request_.cores.empty()) axes.push_back(integer_axis("cores", "--cores", request_.cores,
-                                                             "/machine/cores"));
+    if (!request_.cores.empty())
+      axes.push_back(integer_axis("cores", "--cores", request_.cores, "/machine/cores"));
     if (!request_.workers.empty())
       axes.push_back(integer_axis("workers", "--workers", request_.workers, ""));
     if (!request_.switch_interval.empty()) axes.push_back(switch_interval_axis());
@@ -154,8 +151,8 @@ class GridBuilder {
   }
 
   Axis switch_interval_axis() const {
-    Axis axis{"switch_interval", "--switch-interval", request_.switch_interval,
-              "/switch_interval", {}};
+    Axis axis{
+        "switch_interval", "--switch-interval", request_.switch_interval, "/switch_interval", {}};
     for (auto& v : parse_duration_values("--switch-interval", request_.switch_interval))
       axis.values.emplace_back(v.text);
     return axis;
@@ -203,8 +200,8 @@ struct Simulation {
 struct PlannedPoint {
   std::size_t index = 0;  // in the grid
   std::unique_ptr<Scenario> scenario;
-  std::vector<std::size_t> runs;       // simulations, one per reported strategy
-  std::optional<std::size_t> serial;   // the baseline's simulation
+  std::vector<std::size_t> runs;      // simulations, one per reported strategy
+  std::optional<std::size_t> serial;  // the baseline's simulation
 };
 
 struct Outcome {
@@ -238,9 +235,9 @@ class SweepRunner {
         [&](std::size_t done) {
           if (progress)
             progress(points_done.load(), planned_.size(),
-                     simulations_.empty() ? 1.0
-                                          : static_cast<double>(done) /
-                                                static_cast<double>(simulations_.size()));
+                     simulations_.empty()
+                         ? 1.0
+                         : static_cast<double>(done) / static_cast<double>(simulations_.size()));
         });
     return collect();
   }
@@ -248,7 +245,8 @@ class SweepRunner {
  private:
   void plan_point(std::size_t index) {
     Document doc = doc_;
-    const std::string blame = fmt::format("grid point {} ({})", index, describe_point(axes_, index));
+    const std::string blame =
+        fmt::format("grid point {} ({})", index, describe_point(axes_, index));
     apply_point(axes_, grid_coordinates(axes_, index), doc, request_.scenario, blame);
     PlannedPoint point;
     point.index = index;
@@ -268,8 +266,8 @@ class SweepRunner {
   }
 
   const MachineProfile* profile_for(const Scenario& scenario) {
-    const std::string& name = request_.profile.empty() ? scenario.machine.profile
-                                                       : request_.profile;
+    const std::string& name =
+        request_.profile.empty() ? scenario.machine.profile : request_.profile;
     auto it = profiles_.find(name);
     if (it == profiles_.end()) it = profiles_.emplace(name, resolve_profile(name)).first;
     return &it->second;
@@ -296,8 +294,8 @@ class SweepRunner {
   void simulate_one(std::size_t i) {
     const Simulation& sim = simulations_[i];
     try {
-      const RunResult r = simulate(*sim.scenario, sim.strategy, sim.scenario->machine.cores,
-                                   *sim.profile);
+      const RunResult r =
+          simulate(*sim.scenario, sim.strategy, sim.scenario->machine.cores, *sim.profile);
       outcomes_[i] = {result_row(r, sim.scenario->switch_interval, std::nullopt), r.wall};
     } catch (const UserError& e) {
       const std::size_t index = planned_[sim.points.front()].index;
@@ -344,8 +342,8 @@ SweepPlan plan_sweep(const SweepRequest& request) {
   plan.axes = builder.build();
   plan.document = builder.document();
   plan.grid_points = grid_points(plan.axes);
-  plan.profile = resolve_profile(request.profile.empty() ? plan.base.machine.profile
-                                                         : request.profile);
+  plan.profile =
+      resolve_profile(request.profile.empty() ? plan.base.machine.profile : request.profile);
   return plan;
 }
 

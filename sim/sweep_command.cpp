@@ -46,8 +46,7 @@ void write_all(const SweepResult& sweep, const SweepOutputs& outputs) {
 int sweep_command(const SweepRequest& request, const SweepOutputs& outputs) {
   const SweepPlan plan = plan_sweep(request);
   if (!outputs.plot.empty())
-    check_plot(plan.axes.size(), parse_plot_metric(outputs.plot_metric),
-               plan.base.program.empty());
+    check_plot(plan.axes.size(), parse_plot_metric(outputs.plot_metric), plan.base.program.empty());
   SweepResult sweep;
   {
     ProgressLine progress("sweep", stderr_is_terminal());

@@ -14,7 +14,7 @@ struct SweepOutputs {
                                    // table), unless --format is given
   std::string format = "table";    // for stdout, and for every file when format_given
   bool format_given = false;
-  std::string plot;                // --plot FILE.svg
+  std::string plot;  // --plot FILE.svg
   std::string plot_metric = "auto";
 };
 

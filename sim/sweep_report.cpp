@@ -18,13 +18,10 @@ using Json = nlohmann::ordered_json;
 
 constexpr int kSchemaVersion = 1;
 
-std::string value_text(const Json& v) {
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
+std::string value_text(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 // The values of one row's grid point on the axes that have a column of their own.
-std::vector<std::pair<std::string, Json>> axis_cells(const SweepResult& sweep,
-                                                     std::size_t point) {
+std::vector<std::pair<std::string, Json>> axis_cells(const SweepResult& sweep, std::size_t point) {
   std::vector<std::pair<std::string, Json>> cells;
   const auto coordinates = grid_coordinates(sweep.axes, point);
   for (std::size_t a = 0; a < sweep.axes.size(); ++a)
@@ -36,8 +33,11 @@ std::vector<std::pair<std::string, Json>> axis_cells(const SweepResult& sweep,
 Json axis_json(const Axis& axis) {
   Json values = Json::array();
   for (const auto& v : axis.values) values.push_back(v);
-  return {{"name", axis.name}, {"option", axis.option}, {"spec", axis.spec},
-          {"pointer", axis.pointer}, {"values", values}};
+  return {{"name", axis.name},
+          {"option", axis.option},
+          {"spec", axis.spec},
+          {"pointer", axis.pointer},
+          {"values", values}};
 }
 
 // Cells of a sweep row: a number of seconds back to nanoseconds, for durations in the table.
@@ -120,15 +120,17 @@ SweepRow read_row(const Json& j, const SweepResult& sweep, const std::string& pa
   if (row.point >= sweep.grid_points)
     not_a_sweep(path, fmt::format("row of grid point {}, beyond the grid's {} points", row.point,
                                   sweep.grid_points));
-  for (const auto& column : result_columns()) row.cells.push_back(need(j, column.name, path, "/rows"));
+  for (const auto& column : result_columns())
+    row.cells.push_back(need(j, column.name, path, "/rows"));
   return row;
 }
 
 SweepResult read_sweep(const Json& doc, const std::string& path) {
   if (need(doc, "kind", path, "") != "sweep") not_a_sweep(path, "\"kind\" is not \"sweep\"");
   if (need(doc, "schema_version", path, "") != kSchemaVersion)
-    throw UserError(path, fmt::format("sweep schema version {} is not {}",
-                                      doc["schema_version"].dump(), kSchemaVersion),
+    throw UserError(path,
+                    fmt::format("sweep schema version {} is not {}", doc["schema_version"].dump(),
+                                kSchemaVersion),
                     "merge with the gilsim version that wrote the parts");
   SweepResult sweep;
   const Json& scenario = need(doc, "scenario", path, "");
@@ -142,15 +144,18 @@ SweepResult read_sweep(const Json& doc, const std::string& path) {
   const Json& grid = need(doc, "grid", path, "");
   const Json& strategies = need(grid, "strategies", path, "/grid");
   sweep.strategies = strategies.is_null() ? "" : strategies.get<std::string>();
-  for (const auto& axis : need(grid, "axes", path, "/grid")) sweep.axes.push_back(read_axis(axis, path));
+  for (const auto& axis : need(grid, "axes", path, "/grid"))
+    sweep.axes.push_back(read_axis(axis, path));
   sweep.grid_points = need(grid, "points", path, "/grid").get<std::size_t>();
   if (sweep.axes.empty() || grid_points(sweep.axes) != sweep.grid_points)
     not_a_sweep(path, "the grid's point count does not match its axes");
   const Json& shard = need(doc, "shard", path, "");
   sweep.shard.index = need(shard, "index", path, "/shard").get<std::size_t>();
   sweep.shard.count = need(shard, "count", path, "/shard").get<std::size_t>();
-  for (const auto& p : need(shard, "points", path, "/shard")) sweep.points.push_back(p.get<std::size_t>());
-  for (const auto& row : need(doc, "rows", path, "")) sweep.rows.push_back(read_row(row, sweep, path));
+  for (const auto& p : need(shard, "points", path, "/shard"))
+    sweep.points.push_back(p.get<std::size_t>());
+  for (const auto& row : need(doc, "rows", path, ""))
+    sweep.rows.push_back(read_row(row, sweep, path));
   if (need(doc, "sweep_id", path, "") != sweep_id(sweep))
     not_a_sweep(path, "its sweep_id does not match its content (was it edited?)");
   return sweep;
@@ -165,7 +170,8 @@ bool axis_has_own_column(const Axis& axis) {
 
 std::string sweep_id(const SweepResult& sweep) {
   Json axes = Json::array();
-  for (const Axis& axis : sweep.axes) axes.push_back({{"name", axis.name}, {"values", axis.values}});
+  for (const Axis& axis : sweep.axes)
+    axes.push_back({{"name", axis.name}, {"values", axis.values}});
   const Json identity = {{"gilsim_version", GILSIM_VERSION},
                          {"content_hash", sweep.content_hash},
                          {"profile_hash", sweep.profile_hash},
@@ -179,8 +185,10 @@ std::string format_sweep_json(const SweepResult& sweep) {
   doc["schema_version"] = kSchemaVersion;
   doc["gilsim_version"] = GILSIM_VERSION;
   doc["kind"] = "sweep";
-  doc["scenario"] = {{"name", sweep.scenario_name}, {"description", sweep.description},
-                     {"content_hash", sweep.content_hash}, {"seed", sweep.seed}};
+  doc["scenario"] = {{"name", sweep.scenario_name},
+                     {"description", sweep.description},
+                     {"content_hash", sweep.content_hash},
+                     {"seed", sweep.seed}};
   doc["profile"] = {{"name", sweep.profile_name}, {"hash", sweep.profile_hash}};
   Json axes = Json::array();
   for (const Axis& axis : sweep.axes) axes.push_back(axis_json(axis));
@@ -188,8 +196,8 @@ std::string format_sweep_json(const SweepResult& sweep) {
                  {"strategies", sweep.strategies.empty() ? Json() : Json(sweep.strategies)},
                  {"axes", axes}};
   doc["sweep_id"] = sweep_id(sweep);
-  doc["shard"] = {{"index", sweep.shard.index}, {"count", sweep.shard.count},
-                  {"points", sweep.points}};
+  doc["shard"] = {
+      {"index", sweep.shard.index}, {"count", sweep.shard.count}, {"points", sweep.points}};
   doc["rows"] = Json::array();
   for (const SweepRow& row : sweep.rows) {
     Json j;
@@ -257,10 +265,12 @@ std::string format_sweep_table(const SweepResult& sweep) {
         has_tasks ? format_duration(nanos(cell(row, "task_latency_p50_s"))) : "-",
         has_tasks ? format_duration(nanos(cell(row, "task_latency_p99_s"))) : "-",
         best[r] ? "*" : ""};
-    for (std::size_t i = 0; i < cells.size(); ++i) columns[axis_columns + i].cells.push_back(cells[i]);
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      columns[axis_columns + i].cells.push_back(cells[i]);
   }
   std::string out = fmt::format("{}: {}\n", sweep.scenario_name, sweep.description);
-  out += fmt::format("sweep: {} grid point{}", sweep.grid_points, sweep.grid_points == 1 ? "" : "s");
+  out +=
+      fmt::format("sweep: {} grid point{}", sweep.grid_points, sweep.grid_points == 1 ? "" : "s");
   for (const Axis& axis : sweep.axes) out += ", " + axis_argument(axis);
   if (sweep.shard.count > 1)
     out += fmt::format("; shard {}/{} holds {}", sweep.shard.index, sweep.shard.count,

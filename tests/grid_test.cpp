@@ -51,8 +51,7 @@ TEST_CASE("integer spec mistakes name the option and quote the bad part") {
   CHECK(error_of([] { integers("1-8:y2"); }).what_wrong == "\"y2\" is not a step in \"1-8:y2\"");
   CHECK(error_of([] { integers("two"); }).what_wrong == "\"two\" is not a whole number or a range");
   CHECK(error_of([] { integers("-1"); }).what_wrong == "\"-1\" is not a whole number or a range");
-  CHECK(error_of([] { integers("1.5"); }).what_wrong ==
-        "\"1.5\" is not a whole number or a range");
+  CHECK(error_of([] { integers("1.5"); }).what_wrong == "\"1.5\" is not a whole number or a range");
   CHECK(error_of([] { integers("99999999999999999999"); }).what_wrong ==
         "\"99999999999999999999\" is not a whole number or a range");
   CHECK(error_of([] { integers("1,,2"); }).what_wrong == "empty value in \"1,,2\"");
@@ -126,7 +125,8 @@ TEST_CASE("the grid: the first axis varies slowest") {
 TEST_CASE("a grid too large to enumerate is refused") {
   std::vector<Json> thousand(1000, 1);
   const std::vector<Axis> axes = {axis("a", thousand), axis("b", thousand), axis("c", thousand)};
-  CHECK(error_of([&] { grid_points(axes); }).what_wrong == "the grid has more than 10000000 points");
+  CHECK(error_of([&] { grid_points(axes); }).what_wrong ==
+        "the grid has more than 10000000 points");
 }
 
 TEST_CASE("shards split the grid into disjoint slices that cover it") {

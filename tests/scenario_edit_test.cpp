@@ -3,10 +3,9 @@
 
 #include <doctest/doctest.h>
 
-
 #include "gilsim/error.hpp"
-#include "user_error.hpp"
 #include "scenario.hpp"
+#include "user_error.hpp"
 
 using namespace gilsim;
 using gilsim::test::error_of;
@@ -44,8 +43,8 @@ TEST_CASE("find_field finds a field or says the scenario leaves it out") {
 
 TEST_CASE("a path a sweep cannot set is a mistake naming the option") {
   Document d = doc(kWorkload);
-  const UserError element =
-      error_of([&] { set_field(d, "/workload/tasks/3/count", 1, "--set /workload/tasks/3/count"); });
+  const UserError element = error_of(
+      [&] { set_field(d, "/workload/tasks/3/count", 1, "--set /workload/tasks/3/count"); });
   CHECK(element.where == "--set /workload/tasks/3/count");
   CHECK(element.what_wrong ==
         "the scenario has no /workload/tasks/3: /workload/tasks has 1 element");
@@ -74,8 +73,7 @@ TEST_CASE("--strategies keeps the scenario's strategies of each kind, in the ord
 TEST_CASE("--workers sizes every pool, and pools of one kind become one") {
   Document d = doc(kWorkload);
   set_workers(d, parsed(kWorkload), 16);
-  CHECK(d["strategies"] ==
-        Document::parse(R"(["serial", {"kind": "threads", "workers": 16}])"));
+  CHECK(d["strategies"] == Document::parse(R"(["serial", {"kind": "threads", "workers": 16}])"));
   Document e = doc(kDefaults);  // no "strategies": the parsed defaults are written out
   set_workers(e, parsed(kDefaults), 2);
   // the defaults for CPU work on 3.11: serial, threads, processes, free-threaded
@@ -88,9 +86,8 @@ TEST_CASE("--workers sizes every pool, and pools of one kind become one") {
 TEST_CASE("--workers and --strategies need a workload with a pool") {
   Document serial_only = doc(R"({"workload": {"tasks": [{"ops": [{"cpu": "1ms"}]}]},
                                  "strategies": ["serial"]})");
-  const UserError none = error_of([&] {
-    set_workers(serial_only, parse_scenario(serial_only.dump(), "s.json"), 4);
-  });
+  const UserError none =
+      error_of([&] { set_workers(serial_only, parse_scenario(serial_only.dump(), "s.json"), 4); });
   CHECK(none.where == "--workers");
   CHECK(none.what_wrong == "none of the scenario's strategies (serial) has a pool of workers");
   Document program = doc(kProgram);
@@ -104,9 +101,8 @@ TEST_CASE("--workers and --strategies need a workload with a pool") {
 TEST_CASE("a mistake in an edited document is blamed on the option that made it") {
   Document d = doc(kDefaults);
   set_field(d, "/machine/cores", 0, "--cores");
-  const UserError own = error_of([&] {
-    parse_edited(d, "s.json", "--cores 0", "/machine/cores", "e.g. --cores 1,2,4");
-  });
+  const UserError own = error_of(
+      [&] { parse_edited(d, "s.json", "--cores 0", "/machine/cores", "e.g. --cores 1,2,4"); });
   CHECK(own.where == "--cores 0");
   CHECK(own.what_wrong == "expected an integer from 1 to 4096, found the number 0");
   CHECK(own.hint == "e.g. --cores 1,2,4");

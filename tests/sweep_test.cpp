@@ -10,10 +10,10 @@
 #include <stdexcept>
 
 #include "gilsim/error.hpp"
-#include "user_error.hpp"
 #include "host_jobs.hpp"
 #include "merge.hpp"
 #include "sweep_report.hpp"
+#include "user_error.hpp"
 
 using namespace gilsim;
 using gilsim::test::error_of;
@@ -112,8 +112,9 @@ TEST_CASE("merge refuses overlapping parts, naming both files and the points") {
   parts.push_back({"again.json", parts[1].sweep});
   const UserError e = error_of([&] { merge_sweeps(parts); });
   CHECK(e.where == "again.json");
-  CHECK(e.what_wrong == "overlaps part2.json: both hold grid points 1 (--cores 1 --workers 8), "
-                        "4 (--cores 4 --workers 2)");
+  CHECK(e.what_wrong ==
+        "overlaps part2.json: both hold grid points 1 (--cores 1 --workers 8), "
+        "4 (--cores 4 --workers 2)");
 }
 
 TEST_CASE("merge refuses gaps, naming the missing points and shards") {
@@ -121,8 +122,9 @@ TEST_CASE("merge refuses gaps, naming the missing points and shards") {
   parts.erase(parts.begin() + 1);
   const UserError e = error_of([&] { merge_sweeps(parts); });
   CHECK(e.where == "merge");
-  CHECK(e.what_wrong == "2 of the 6 grid points are in no part: 1 (--cores 1 --workers 8), "
-                        "4 (--cores 4 --workers 2)");
+  CHECK(e.what_wrong ==
+        "2 of the 6 grid points are in no part: 1 (--cores 1 --workers 8), "
+        "4 (--cores 4 --workers 2)");
   CHECK(e.hint == "shard 2/3 is missing: run it with --shard and merge again");
 }
 
@@ -133,9 +135,10 @@ TEST_CASE("merge refuses a part of another sweep, saying how it differs") {
   parts[1] = {"other.json", sweep(other)};
   const UserError grid = error_of([&] { merge_sweeps(parts); });
   CHECK(grid.where == "other.json");
-  CHECK(grid.what_wrong == "not a part of the same sweep as part1.json: it comes from a "
-                           "different grid (--cores 1-4:x2 --workers 2,4, not --cores 1-4:x2 "
-                           "--workers 2,8)");
+  CHECK(grid.what_wrong ==
+        "not a part of the same sweep as part1.json: it comes from a "
+        "different grid (--cores 1-4:x2 --workers 2,4, not --cores 1-4:x2 "
+        "--workers 2,8)");
   parts[1].sweep = parts[0].sweep;
   parts[1].sweep.content_hash = "0123456789abcdef";
   CHECK(error_of([&] { merge_sweeps(parts); }).what_wrong.find("a different scenario file") !=
