@@ -347,6 +347,27 @@ class BadSpecs(unittest.TestCase):
             self.assertIn(b"Usage:", out)
 
 
+class OutputTargets(unittest.TestCase):
+    """-o onto a device is written in place; through a symbolic link, the file it names."""
+
+    def test_a_device_stays_a_device(self):
+        import stat
+        for command in (["run", "scenarios/cpu-bound.json"],
+                        ["sweep", "scenarios/cpu-bound.json", "--cores", "1,2"]):
+            with self.subTest(command=command[0]):
+                code, out, err = gilsim(*command, "-o", os.devnull)
+                self.assertEqual((code, out, err), (0, b"", ""))
+                self.assertTrue(stat.S_ISCHR(os.stat(os.devnull).st_mode))
+
+    def test_a_symbolic_link_is_followed(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            link = Path(tmp) / "link.csv"
+            link.symlink_to("real.csv")  # dangling until written
+            sweep(ROOT / "scenarios" / "cpu-bound.json", "--cores", "1,2", "-o", link, cwd=tmp)
+            self.assertTrue(link.is_symlink())
+            self.assertTrue((Path(tmp) / "real.csv").read_text().startswith("schema_version,"))
+
+
 class Progress(unittest.TestCase):
     ARGS = [MIXED, "--cores", "1-8", "--workers", "1,2,4,8", "--jobs", "1"]
 
