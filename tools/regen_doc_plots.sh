@@ -17,9 +17,11 @@ if [[ ! -x $gilsim || -d $gilsim ]]; then
 fi
 
 cd "$root"
+table=$(mktemp)
+trap 'rm -f "$table"' EXIT
 while read -r name args; do
   [[ -z $name || $name == \#* ]] && continue
   # shellcheck disable=SC2086  # ARGUMENTS are words, split on purpose
-  "$gilsim" sweep $args --plot "docs/img/$name.svg" -o /dev/null
+  "$gilsim" sweep $args --plot "docs/img/$name.svg" -o "$table"
   echo "docs/img/$name.svg"
 done <docs/img/plots.txt
