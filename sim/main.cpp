@@ -12,6 +12,7 @@
 #include "report.hpp"
 #include "scenario.hpp"
 #include "simulate.hpp"
+#include "sweep_cli.hpp"
 #include "units.hpp"
 
 namespace {
@@ -136,8 +137,12 @@ int main(int argc, char** argv) {
   profile_cmd->add_option("--format", profile_format, "table or json")
       ->check(CLI::IsMember({"table", "json"}));
 
+  SweepCommands sweeps;
+  add_sweep_commands(app, sweeps);
+
   try {
     app.parse(argc, argv);
+    if (const auto status = sweeps.run()) return *status;
     if (*run_cmd) return run(run_options);
     if (*check_cmd) return check(check_files);
     if (*profile_cmd) return show_profile(profile_path, profile_format);
@@ -148,7 +153,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(UserError("", e.what(), "run `gilsim --help` or `gilsim run --help` for usage"));
+    print_error(
+        UserError("", e.what(), "run `gilsim --help` or `gilsim COMMAND --help` for usage"));
     return 2;
   } catch (const UserError& e) {
     print_error(e);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "result_row.hpp"
 #include "scenario.hpp"
 #include "units.hpp"
 
@@ -12,13 +13,6 @@ namespace gilsim {
 
 namespace {
 
-constexpr std::array<ThreadState, kThreadStates> kStates = {
-    ThreadState::python, ThreadState::native, ThreadState::gil_wait, ThreadState::lock_wait,
-    ThreadState::runnable, ThreadState::io, ThreadState::ipc, ThreadState::startup,
-    ThreadState::idle, ThreadState::overhead};
-constexpr std::array<const char*, kThreadStates> kStateColumns = {
-    "python", "native", "gil_wait", "lock_wait", "runnable", "io", "ipc", "startup", "idle",
-    "overhead"};
 constexpr std::array<const char*, kThreadStates> kStateHeadings = {
     "Python", "native", "GIL wait", "lock wait", "runnable", "I/O", "IPC", "start-up", "idle",
     "overhead"};
@@ -137,8 +131,8 @@ std::string thread_label(const RunResult& r, const ThreadSummary& t) {
 // Where each thread's time went, in the states that some thread of this run spent time in.
 std::string thread_table(const RunResult& r) {
   std::vector<std::size_t> shown;
-  for (std::size_t i = 0; i < kStates.size(); ++i)
-    if (r.total(kStates[i]) > 0) shown.push_back(i);
+  for (std::size_t i = 0; i < kTimeStates.size(); ++i)
+    if (r.total(kTimeStates[i]) > 0) shown.push_back(i);
   std::size_t width = 26;
   for (const auto& t : r.threads) width = std::max(width, thread_label(r, t).size() + 1);
   std::string out =
@@ -149,18 +143,21 @@ std::string thread_table(const RunResult& r) {
   for (const auto& t : r.threads) {
     out += fmt::format("{:<{}}", thread_label(r, t), width);
     for (std::size_t i : shown)
-      out += fmt::format(" {:>9}", percent(share(t.in(kStates[i]), t.exited - t.created)));
+      out += fmt::format(" {:>9}", percent(share(t.in(kTimeStates[i]), t.exited - t.created)));
     out += "\n";
   }
   return out;
 }
 
-std::string seconds(Nanos t) { return fmt::format("{:.9f}", to_seconds(t)); }
+std::optional<double> optional_speedup(const RunReport& report, const RunResult& r) {
+  if (!report.serial) return std::nullopt;
+  return speedup(report, r);
+}
 
 }  // namespace
 
 double speedup(const RunReport& report, const RunResult& r) {
-  return report.serial && r.wall > 0 ? share(report.serial->wall, r.wall) : 0;
+  return report.serial ? speedup_over(report.serial->wall, r.wall) : 0;
 }
 
 double gil_wait_share(const RunResult& r) {
@@ -225,22 +222,8 @@ std::string format_json(const RunReport& report) {
   doc["results"] = nlohmann::ordered_json::array();
   for (const auto& r : report.results) {
     nlohmann::ordered_json j;
-    j["strategy"] = r.strategy;
-    j["kind"] = to_string(r.kind);
-    j["python"] = to_string(r.python);
-    j["workers"] = r.workers;
-    j["cores"] = r.cores;
-    j["wall_s"] = to_seconds(r.wall);
-    j["speedup_vs_serial"] = report.serial ? nlohmann::ordered_json(speedup(report, r)) : nullptr;
-    j["cpu_utilisation"] = r.cpu_utilisation();
-    j["gil_wait_frac"] = gil_wait_share(r);
-    j["gil_handoffs"] = r.gil_handoffs;
-    j["forced_switches"] = r.forced_switches;
-    j["drop_requests"] = r.drop_requests;
-    j["tasks"] = r.tasks;
-    j["task_latency_p50_s"] = to_seconds(r.task_latency_p50);
-    j["task_latency_p99_s"] = to_seconds(r.task_latency_p99);
-    j["events"] = r.events;
+    const Row row = result_row(r, s.switch_interval, optional_speedup(report, r));
+    for (std::size_t i = 0; i < row.size(); ++i) j[result_columns()[i].name] = row[i];
     j["threads"] = nlohmann::ordered_json::array();
     for (const auto& t : r.threads) {
       nlohmann::ordered_json tj;
@@ -248,8 +231,8 @@ std::string format_json(const RunReport& report) {
       tj["process"] = r.processes[static_cast<std::size_t>(t.pid)];
       tj["created_s"] = to_seconds(t.created);
       tj["exited_s"] = to_seconds(t.exited);
-      for (std::size_t i = 0; i < kStates.size(); ++i)
-        tj[fmt::format("{}_s", kStateColumns[i])] = to_seconds(t.in(kStates[i]));
+      for (std::size_t i = 0; i < kTimeStates.size(); ++i)
+        tj[fmt::format("{}_s", kStateColumns[i])] = to_seconds(t.in(kTimeStates[i]));
       tj["io_ops"] = t.io_ops;
       tj["io_latency_mean_s"] = t.io_ops ? to_seconds(t.io_latency / t.io_ops) : 0.0;
       j["threads"].push_back(tj);
@@ -262,30 +245,12 @@ std::string format_json(const RunReport& report) {
 
 std::string format_csv(const RunReport& report) {
   const Scenario& s = *report.scenario;
-  std::string out =
-      "schema_version,gilsim_version,scenario,content_hash,seed,strategy,kind,python,workers,cores,"
-      "switch_interval_s,wall_s,speedup_vs_serial,cpu_utilisation,gil_wait_frac";
-  for (const char* c : kStateColumns) out += fmt::format(",{}_s", c);
-  out += ",gil_handoffs,forced_switches,drop_requests,tasks,task_latency_p50_s,"
-         "task_latency_p99_s\n";
-  // RFC 4180: quote a field that holds a comma, a quote or a line break.
-  auto field = [](const std::string& v) {
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string quoted = "\"";
-    for (char c : v) quoted.append(c == '"' ? 2 : 1, c);
-    quoted += '"';
-    return quoted;
-  };
+  std::string out = std::string(kProvenanceHeader) + csv_result_header() + "\n";
+  const std::string provenance = csv_provenance(s.name, s.content_hash, s.seed);
   for (const auto& r : report.results) {
-    out += fmt::format("1,{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}", GILSIM_VERSION,
-                       field(s.name), s.content_hash, s.seed, field(r.strategy), to_string(r.kind),
-                       to_string(r.python), r.workers, r.cores,
-                       seconds(s.switch_interval), seconds(r.wall),
-                       report.serial ? fmt::format("{:.6f}", speedup(report, r)) : "",
-                       r.cpu_utilisation(), gil_wait_share(r));
-    for (ThreadState st : kStates) out += fmt::format(",{}", seconds(r.total(st)));
-    out += fmt::format(",{},{},{},{},{},{}\n", r.gil_handoffs, r.forced_switches, r.drop_requests,
-                       r.tasks, seconds(r.task_latency_p50), seconds(r.task_latency_p99));
+    out += provenance;
+    out += csv_result_cells(result_row(r, s.switch_interval, optional_speedup(report, r)));
+    out += "\n";
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gilsim/error.hpp"
+#include "hash.hpp"
 #include "json_source.hpp"
 #include "units.hpp"
 
@@ -198,19 +199,6 @@ std::vector<StrategySpec> default_strategies(const Scenario& s) {
     if (s.python >= PythonVersion::v3_12) list.push_back({StrategyKind::subinterpreters});
   }
   return list;
-}
-
-// Hex FNV-1a 64 (the Scenario::content_hash format).
-std::string fnv1a_hex(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325;
-  for (unsigned char byte : bytes) {
-    hash ^= byte;
-    hash *= 0x100000001b3;
-  }
-  constexpr std::string_view kDigits = "0123456789abcdef";
-  std::string hex(16, '0');
-  for (std::size_t i = hex.size(); i-- > 0; hash >>= 4) hex[i] = kDigits[hash & 0xF];
-  return hex;
 }
 
 class ScenarioParser {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Rewrites the golden CLI outputs that tests/cli_test.py compares against: for every bundled
-# scenario S, tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json`.
+# scenario S, tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json`;
+# and those tests/sweep_cli_test.py compares against: for each sweep NAME listed in
+# tests/golden/sweeps.txt, tests/golden/NAME.table.txt, NAME.json and NAME.csv.
 # Review the diff before committing it: a changed number is a changed model.
 #
 # usage: tools/regen_golden.sh [path/to/gilsim]   (default: build/gilsim)
@@ -31,3 +33,12 @@ for scenario in scenarios/*.json; do
   "$gilsim" run "$scenario" --format csv -o "tests/golden/$name.csv"
   echo "tests/golden/$name.{table.txt,json,csv}"
 done
+
+# Sweeps: one per line of tests/golden/sweeps.txt, "NAME ARGUMENTS", # for comments.
+while read -r name args; do
+  [[ -z $name || $name == \#* ]] && continue
+  # shellcheck disable=SC2086  # ARGUMENTS are words, split on purpose
+  "$gilsim" sweep $args -o "tests/golden/$name.table.txt" -o "tests/golden/$name.json" \
+    -o "tests/golden/$name.csv"
+  echo "tests/golden/$name.{table.txt,json,csv}"
+done <tests/golden/sweeps.txt

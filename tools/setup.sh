@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make python3 python3-jsonschema libboost-fiber-dev nlohmann-json3-dev
+packages=(cmake g++ make python3 python3-jsonschema python3-yaml libboost-fiber-dev nlohmann-json3-dev
           doctest-dev libfmt-dev libcli11-dev)
 missing=()
 for p in "${packages[@]}"; do
