@@ -164,6 +164,15 @@ double gil_wait_share(const RunResult& r) {
   return share(r.total(ThreadState::gil_wait), lifetime(r));
 }
 
+// A strategy as the verdict names it: its label, and its pool size when another result has
+// the same label ("threads (64 workers)").
+std::string name_of(const RunReport& report, const RunResult& r) {
+  for (const auto& other : report.results)
+    if (&other != &r && other.strategy == r.strategy)
+      return fmt::format("{} ({} workers)", r.strategy, r.workers);
+  return r.strategy;
+}
+
 std::string verdict(const RunReport& report) {
   const RunResult& best = winner(report);
   if (!report.serial) return fmt::format("{}: {}.", best.strategy, describe_program(best));
@@ -175,13 +184,14 @@ std::string verdict(const RunReport& report) {
   const double margin = share(runner_up->wall, best.wall);
   // Within 1 % the order is noise in any real measurement: call it a tie.
   if (margin < 1.01)
-    return fmt::format("{} and {} tie ({} apart): {}.", best.strategy, runner_up->strategy,
+    return fmt::format("{} and {} tie ({} apart): {}.", name_of(report, best),
+                       name_of(report, *runner_up),
                        percent(margin - 1), why(report, best));
-  const std::string by = margin >= 1.1 ? fmt::format("{:.2f}x faster than {}", margin,
-                                                     runner_up->strategy)
-                                       : fmt::format("{} faster than {}",
-                                                     percent(margin - 1), runner_up->strategy);
-  return fmt::format("{} wins, {}: {}.", best.strategy, by, why(report, best));
+  const std::string other = name_of(report, *runner_up);
+  const std::string by = margin >= 1.1
+                             ? fmt::format("{:.2f}x faster than {}", margin, other)
+                             : fmt::format("{} faster than {}", percent(margin - 1), other);
+  return fmt::format("{} wins, {}: {}.", name_of(report, best), by, why(report, best));
 }
 
 std::string format_table(const RunReport& report, bool per_thread) {
