@@ -3,6 +3,7 @@
 #include "scenario.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -71,8 +72,12 @@ Duration fixed(Nanos t) {
 }
 
 // A scratch directory for file-based tests, removed at the end of the test.
+// A fresh directory per use: ctest runs test cases in parallel processes, and other checkouts
+// may run theirs at the same time.
 struct TempDir {
-  TempDir() : path(std::filesystem::temp_directory_path() / "gilsim_scenario_test") {
+  TempDir()
+      : path(std::filesystem::temp_directory_path() /
+             ("gilsim_scenario_test_" + std::to_string(::getpid()) + "_" + std::to_string(next()))) {
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
@@ -84,6 +89,12 @@ struct TempDir {
     return file.string();
   }
   std::filesystem::path path;
+
+ private:
+  static int next() {
+    static int count = 0;
+    return count++;
+  }
 };
 
 }  // namespace
