@@ -3,12 +3,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "gilsim/error.hpp"
 #include "output.hpp"
 #include "plan.hpp"
 #include "profile.hpp"
+#include "recording.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
 #include "simulate.hpp"
@@ -19,14 +21,20 @@ namespace {
 
 using namespace gilsim;
 
-struct RunOptions {
+// The scenario and the machine to run it on.
+struct MachineOptions {
   std::string scenario;
   int cores = 0;  // 0: the scenario's
   std::string profile;
   std::string switch_interval;
+};
+
+struct RunOptions {
+  MachineOptions machine;
   std::string format = "table";
   std::string output = "-";
   bool per_thread = true;
+  RecordingOptions recording;
 };
 
 Nanos parse_option_duration(const std::string& option, const std::string& text) {
@@ -37,22 +45,51 @@ Nanos parse_option_duration(const std::string& option, const std::string& text) 
   return *parsed;
 }
 
-int run(const RunOptions& o) {
-  Scenario scenario = load_scenario(o.scenario);
+void add_machine_options(CLI::App* command, MachineOptions& o) {
+  command->add_option("scenario", o.scenario, "Scenario file (JSON)")->required();
+  command->add_option("--cores", o.cores, "Cores of the simulated machine "
+                      "(default: the scenario's machine.cores)")->check(CLI::Range(1, 4096));
+  command->add_option("--profile", o.profile, "Machine profile file "
+                      "(default: the scenario's machine.profile)");
+  command->add_option("--switch-interval", o.switch_interval,
+                      "sys.setswitchinterval, e.g. 1ms (default: the scenario's)");
+}
+
+struct Machine {
+  Scenario scenario;
+  MachineProfile profile;
+  int cores = 1;
+};
+
+Machine load_machine(const MachineOptions& o) {
+  Machine m{load_scenario(o.scenario), {}, 1};
   if (!o.switch_interval.empty())
-    scenario.switch_interval = parse_option_duration("--switch-interval", o.switch_interval);
-  const MachineProfile profile = resolve_profile(o.profile.empty() ? scenario.machine.profile
-                                                                   : o.profile);
+    m.scenario.switch_interval = parse_option_duration("--switch-interval", o.switch_interval);
+  m.profile = resolve_profile(o.profile.empty() ? m.scenario.machine.profile : o.profile);
+  m.cores = o.cores > 0 ? o.cores : m.scenario.machine.cores;
+  return m;
+}
+
+int run(const RunOptions& o) {
+  const auto [scenario, profile, cores] = load_machine(o.machine);
   RunReport report;
   report.scenario = &scenario;
   report.profile_name = profile.name;
-  report.cores = o.cores > 0 ? o.cores : scenario.machine.cores;
-  for (const auto& strategy : scenario.strategies) {
-    report.results.push_back(simulate(scenario, strategy, report.cores, profile));
-    if (strategy.kind == StrategyKind::serial) report.serial = report.results.back();
+  report.cores = cores;
+  std::vector<StrategySpec> runs = scenario.strategies;
+  const bool baseline = !scenario.tasks.empty() &&
+                        std::none_of(runs.begin(), runs.end(), [](const StrategySpec& s) {
+                          return s.kind == StrategyKind::serial;
+                        });
+  if (baseline) runs.emplace_back();  // serial, for the speed-ups
+  Recording recording(o.recording, scenario, runs, report.cores, profile.name);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    RunResult result = simulate(scenario, runs[i], report.cores, profile, recording.start(i));
+    recording.finish(i, result);
+    if (runs[i].kind == StrategyKind::serial) report.serial = result;
+    if (!(baseline && i + 1 == runs.size())) report.results.push_back(std::move(result));
   }
-  if (!report.serial && !scenario.tasks.empty())
-    report.serial = simulate(scenario, StrategySpec{}, report.cores, profile);
+  recording.commit();
   const std::string text = o.format == "json"  ? format_json(report)
                            : o.format == "csv" ? format_csv(report)
                                                : format_table(report, o.per_thread);
@@ -114,17 +151,31 @@ int main(int argc, char** argv) {
 
   RunOptions run_options;
   auto* run_cmd = app.add_subcommand("run", "Simulate every strategy of a scenario and compare");
-  run_cmd->add_option("scenario", run_options.scenario, "Scenario file (JSON)")->required();
-  run_cmd->add_option("--cores", run_options.cores, "Cores of the simulated machine "
-                      "(default: the scenario's machine.cores)")->check(CLI::Range(1, 4096));
-  run_cmd->add_option("--profile", run_options.profile, "Machine profile file "
-                      "(default: the scenario's machine.profile)");
-  run_cmd->add_option("--switch-interval", run_options.switch_interval,
-                      "sys.setswitchinterval, e.g. 1ms (default: the scenario's)");
+  add_machine_options(run_cmd, run_options.machine);
   run_cmd->add_option("--format", run_options.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_option("-o,--output", run_options.output, "Write to this file (default: stdout)");
   run_cmd->add_flag("!--no-threads", run_options.per_thread, "Leave out the per-thread table");
+  RecordingOptions& rec = run_options.recording;
+  const std::string traces = "Trace and timeline (docs/reading-a-trace.md)";
+  run_cmd->add_option("--trace", rec.trace, "Write a Chrome Trace Event JSON file (Perfetto, "
+                      "chrome://tracing); {strategy} in the name: one file per strategy")
+      ->group(traces);
+  run_cmd->add_option("--timeline", rec.timeline, "Draw an SVG timeline of the first 50 ms "
+                      "(or --timeline-window); {strategy} as for --trace")
+      ->group(traces);
+  run_cmd->add_option("--trace-strategy", rec.strategy, "The strategy to record (default: the "
+                      "only one other than serial)")
+      ->group(traces);
+  run_cmd->add_option("--trace-window", rec.window, "Record only START:END of virtual time, e.g. "
+                      "1s:1.2s (default: all)")
+      ->group(traces);
+  run_cmd->add_option("--timeline-window", rec.timeline_window, "The timeline's START:END "
+                      "(default: --trace-window, or 0:50ms)")
+      ->group(traces);
+  run_cmd->add_option("--trace-threads", rec.threads, "Record only these threads: names or "
+                      "patterns, comma-separated (MainThread,ThreadPoolExecutor-0_*)")
+      ->group(traces);
 
   std::vector<std::string> check_files;
   auto* check_cmd = app.add_subcommand("check", "Validate scenario files; explain every mistake");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Rewrites the golden CLI outputs that tests/cli_test.py compares against: for every bundled
-# scenario S, tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json`;
-# and those tests/sweep_cli_test.py compares against: for each sweep NAME listed in
-# tests/golden/sweeps.txt, tests/golden/NAME.table.txt, NAME.json and NAME.csv.
+# Rewrites the golden outputs the tests compare against: for every bundled scenario S,
+# tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json` (cli_test.py);
+# for each sweep NAME listed in tests/golden/sweeps.txt, tests/golden/NAME.table.txt, NAME.json
+# and NAME.csv (sweep_cli_test.py); a convoy trace (trace_test.py); and the timeline pictures in
+# docs/img/.
 # Review the diff before committing it: a changed number is a changed model.
 #
 # usage: tools/regen_golden.sh [path/to/gilsim]   (default: build/gilsim)
@@ -42,3 +43,14 @@ while read -r name args; do
     -o "tests/golden/$name.csv"
   echo "tests/golden/$name.{table.txt,json,csv}"
 done <tests/golden/sweeps.txt
+
+# The trace of a small window of the convoy (tests/trace_test.py), and the timeline pictures
+# docs/reading-a-trace.md shows (the test checks the first is current).
+"$gilsim" run scenarios/convoy.json --trace tests/golden/convoy.trace.json \
+  --trace-window 5ms:12ms >/dev/null
+echo "tests/golden/convoy.trace.json"
+mkdir -p docs/img
+"$gilsim" run scenarios/convoy.json --timeline docs/img/convoy-timeline.svg >/dev/null
+"$gilsim" run scenarios/convoy.json --timeline docs/img/convoy-one-switch.svg \
+  --timeline-window 11.45ms:11.6ms >/dev/null
+echo "docs/img/convoy-timeline.svg docs/img/convoy-one-switch.svg"
