@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "gilsim/error.hpp"
+#include "explain.hpp"
 #include "output.hpp"
 #include "plan.hpp"
 #include "profile.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 using namespace gilsim;
 
-// The scenario and the machine to run it on.
+// What `run` and `explain` both take: the scenario and the machine to run it on.
 struct MachineOptions {
   std::string scenario;
   int cores = 0;  // 0: the scenario's
@@ -94,6 +95,17 @@ int run(const RunOptions& o) {
                            : o.format == "csv" ? format_csv(report)
                                                : format_table(report, o.per_thread);
   write_output(o.output, text);
+  return 0;
+}
+
+struct ExplainOptions {
+  MachineOptions machine;
+  std::string output = "-";
+};
+
+int explain(const ExplainOptions& o) {
+  const Machine m = load_machine(o.machine);
+  write_output(o.output, explain(m.scenario, m.profile, m.cores));
   return 0;
 }
 
@@ -177,6 +189,14 @@ int main(int argc, char** argv) {
                       "patterns, comma-separated (MainThread,ThreadPoolExecutor-0_*)")
       ->group(traces);
 
+  ExplainOptions explain_options;
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "Say where the time goes under each strategy, the bottleneck, the winner, and "
+                 "what change would make another strategy win (found by re-simulating)");
+  add_machine_options(explain_cmd, explain_options.machine);
+  explain_cmd->add_option("-o,--output", explain_options.output,
+                          "Write to this file (default: stdout)");
+
   std::vector<std::string> check_files;
   auto* check_cmd = app.add_subcommand("check", "Validate scenario files; explain every mistake");
   check_cmd->add_option("scenarios", check_files, "Scenario files")->required();
@@ -195,6 +215,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (const auto status = sweeps.run()) return *status;
     if (*run_cmd) return run(run_options);
+    if (*explain_cmd) return explain(explain_options);
     if (*check_cmd) return check(check_files);
     if (*profile_cmd) return show_profile(profile_path, profile_format);
   } catch (const CLI::CallForHelp& e) {

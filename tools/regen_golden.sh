@@ -2,8 +2,8 @@
 # Rewrites the golden outputs the tests compare against: for every bundled scenario S,
 # tests/golden/S.table.txt, S.json and S.csv from `gilsim run scenarios/S.json` (cli_test.py);
 # for each sweep NAME listed in tests/golden/sweeps.txt, tests/golden/NAME.table.txt, NAME.json
-# and NAME.csv (sweep_cli_test.py); a convoy trace (trace_test.py); and the timeline pictures in
-# docs/img/.
+# and NAME.csv (sweep_cli_test.py); `gilsim explain` of two scenarios (explain_test.py); a convoy
+# trace (trace_test.py); and the timeline pictures in docs/img/.
 # Review the diff before committing it: a changed number is a changed model.
 #
 # usage: tools/regen_golden.sh [path/to/gilsim]   (default: build/gilsim)
@@ -43,6 +43,12 @@ while read -r name args; do
     -o "tests/golden/$name.csv"
   echo "tests/golden/$name.{table.txt,json,csv}"
 done <tests/golden/sweeps.txt
+
+# What `gilsim explain` says about two scenarios (tests/explain_test.py).
+for name in convoy cpu-bound; do
+  "$gilsim" explain "scenarios/$name.json" -o "tests/golden/$name.explain.txt"
+  echo "tests/golden/$name.explain.txt"
+done
 
 # The trace of a small window of the convoy (tests/trace_test.py), and the timeline pictures
 # docs/reading-a-trace.md shows (the test checks the first is current).
