@@ -16,6 +16,7 @@
 
 #include "gilsim/error.hpp"
 #include "report.hpp"
+#include "scenario.hpp"
 #include "simulate.hpp"
 #include "units.hpp"
 #include "variants.hpp"
@@ -83,14 +84,37 @@ const RunResult& best(const RunReport& report) {
                            [](const auto& a, const auto& b) { return a.wall < b.wall; });
 }
 
-// "1.83x faster than serial" or "4.2% faster than threads".
-std::string margin(const RunReport& report) {
+const RunResult& runner_up(const RunReport& report) {
   const RunResult& winner = best(report);
   const RunResult* next = nullptr;
   for (const auto& r : report.results)
     if (&r != &winner && (next == nullptr || r.wall < next->wall)) next = &r;
-  const double ratio = static_cast<double>(next->wall) / static_cast<double>(winner.wall);
-  const std::string by = ratio >= 1.1 ? fmt::format("{:.2f}x", ratio) : percent(ratio - 1);
+  return *next;
+}
+
+// A lead under 1% is a tie: within what a real run's noise would swing either way.
+constexpr double kClearLead = 1.01;
+
+double lead(const RunReport& report) {
+  return static_cast<double>(runner_up(report).wall) / static_cast<double>(best(report).wall);
+}
+
+std::optional<std::string> clear_winner(const RunReport& report) {
+  if (lead(report) < kClearLead) return std::nullopt;
+  return best(report).strategy;
+}
+
+// "1.83x" or "4.2%".
+std::string lead_text(const RunReport& report) {
+  const double ratio = lead(report);
+  return ratio >= 1.1 ? fmt::format("{:.2f}x", ratio) : percent(ratio - 1);
+}
+
+// "1.83x faster than serial (...)" or "4.2% faster than threads (...)".
+std::string margin(const RunReport& report) {
+  const RunResult& winner = best(report);
+  const RunResult* next = &runner_up(report);
+  const std::string by = lead_text(report);
   return fmt::format("{} faster than {} ({} against {})", by, next->strategy,
                      format_duration(winner.wall), format_duration(next->wall));
 }
@@ -120,43 +144,78 @@ Work work_of(const RunResult& r) {
   return sum > 0 ? Work{p / sum, n / sum, i / sum} : Work{};
 }
 
+// How many I/O waits r can have in flight at once, in words.
+std::string overlap(const RunResult& r) {
+  switch (r.kind) {
+    case StrategyKind::serial:
+      return ", one wait after another: I/O-bound work run serially";
+    case StrategyKind::asyncio:
+      return ": I/O-bound, and the event loop overlaps the waits";
+    case StrategyKind::processes:
+      return fmt::format(": I/O-bound, with at most {} waits overlapping",
+                         r.workers * r.threads_per_worker);
+    default:
+      return fmt::format(": I/O-bound, with at most {} waits overlapping", r.workers);
+  }
+}
+
+std::string running_python(const RunResult& r, const std::string& x) {
+  const int cores = std::min(r.workers, r.cores);
+  switch (r.kind) {
+    case StrategyKind::serial:
+      return fmt::format("running Python {} of the time: CPU-bound Python on one core", x);
+    case StrategyKind::asyncio:
+      return fmt::format("the event loop runs Python {} of the time: CPU-bound on its one thread",
+                         x);
+    case StrategyKind::processes:
+    case StrategyKind::subinterpreters:
+      return fmt::format(
+          "running Python {} of the time: CPU-bound, in {} {} with a GIL each, "
+          "on up to {} cores",
+          x, r.workers, r.kind == StrategyKind::processes ? "processes" : "interpreters", cores);
+    case StrategyKind::free_threaded:
+      return fmt::format("running Python {} of the time with no GIL: CPU-bound, on up to {} cores",
+                         x, cores);
+    default:
+      return fmt::format(
+          "running Python {} of the time: CPU-bound, and the GIL runs one "
+          "thread's bytecode at a time",
+          x);
+  }
+}
+
+std::string waiting_for_the_gil(const Work& work, const std::string& x) {
+  if (work.python >= 0.5)
+    return fmt::format(
+        "threads wait {} of the time for the GIL: CPU-bound Python ({} of the "
+        "work), and only the thread holding the GIL runs bytecode",
+        x, percent(work.python));
+  if (work.io >= 0.5)
+    return fmt::format(
+        "threads wait {} of the time for the GIL: after each I/O a thread queues "
+        "for the GIL behind one running Python (the convoy effect)",
+        x);
+  return fmt::format(
+      "threads wait {} of the time for the GIL: the parts that hold it ({} of the "
+      "work is Python) run one thread at a time",
+      x, percent(work.python));
+}
+
 std::string bottleneck(const RunReport& report, const RunResult& r) {
   ThreadState top = ThreadState::python;
   for (const auto& p : kPhrases)
     if (share(r, p.state) > share(r, top)) top = p.state;
   const std::string x = percent(share(r, top));
-  const Work work = work_of(report.serial ? *report.serial : r);
-  const bool serial = r.strategy == "serial";
   switch (top) {
     case ThreadState::gil_wait:
-      if (work.python >= 0.5)
-        return fmt::format(
-            "threads wait {} of the time for the GIL: CPU-bound Python ({} of "
-            "the work), and only the thread holding the GIL runs bytecode",
-            x, percent(work.python));
-      if (work.io >= 0.5)
-        return fmt::format(
-            "threads wait {} of the time for the GIL: after each I/O a thread "
-            "queues for the GIL behind one running Python (the convoy effect)",
-            x);
-      return fmt::format(
-          "threads wait {} of the time for the GIL: the parts that hold it "
-          "({} of the work is Python) run one thread at a time",
-          x, percent(work.python));
+      return waiting_for_the_gil(work_of(report.serial ? *report.serial : r), x);
     case ThreadState::runnable:
       return fmt::format(
           "threads are runnable but without a core {} of the time: more of them "
           "want to run than the {} cores",
           x, r.cores);
     case ThreadState::io:
-      return serial ? fmt::format(
-                          "blocked on I/O {} of the time, one wait after another: "
-                          "I/O-bound work run serially",
-                          x)
-                    : fmt::format(
-                          "blocked on I/O {} of the time: I/O-bound, with {} waits "
-                          "overlapping at most",
-                          x, r.workers);
+      return fmt::format("blocked on I/O {} of the time{}", x, overlap(r));
     case ThreadState::native:
       return fmt::format(
           "running native code {} of the time: compute in C, which threads run "
@@ -165,18 +224,22 @@ std::string bottleneck(const RunReport& report, const RunResult& r) {
     case ThreadState::lock_wait:
       return fmt::format("threads wait {} of the time for a lock on shared objects", x);
     case ThreadState::ipc:
+      return fmt::format(
+          "pickling and IPC take {} of the time: sending arguments and results "
+          "between processes costs more than the work",
+          x);
     case ThreadState::startup:
+      return fmt::format(
+          "starting up takes {} of the time: starting the workers costs a lot "
+          "next to the work",
+          x);
     case ThreadState::overhead:
       return fmt::format(
-          "{} takes {} of the time: the tasks are small for this strategy's "
-          "per-task cost",
-          words(top), x);
+          "interpreter overhead takes {} of the time: per-task bookkeeping is "
+          "large next to tasks this short",
+          x);
     default:
-      return serial ? fmt::format("running Python {} of the time: CPU-bound Python on one core", x)
-                    : fmt::format(
-                          "running Python {} of the time: CPU-bound, and the GIL runs "
-                          "one thread's bytecode at a time",
-                          x);
+      return running_python(r, x);
   }
 }
 
@@ -241,10 +304,10 @@ std::optional<std::string> waiting_thread(const RunResult& r) {
 std::string strategy_section(const RunReport& report, const RunResult& r) {
   const bool program = !report.scenario->program.empty();
   std::string out = fmt::format("{}", r.strategy);
-  if (r.strategy != "serial" && r.workers > 1)
-    out += fmt::format(" ({} {})", r.workers, program ? "threads" : "workers");
+  if (r.kind != StrategyKind::serial && r.workers > 1)
+    out += fmt::format(", {} {}", r.workers, program ? "threads" : "workers");
   out += fmt::format(": {}", format_duration(r.wall));
-  if (report.serial && r.strategy != "serial")
+  if (report.serial && r.kind != StrategyKind::serial)
     out += fmt::format(", {:.2f}x serial", speedup(report, r));
   out += fmt::format(", CPU use {} of {} cores", percent(r.cpu_utilisation()), r.cores);
   if (r.tasks > 0)
@@ -310,11 +373,16 @@ double size_of(const Change& c) {
   return std::abs(std::log(static_cast<double>(c.num) / static_cast<double>(c.den)));
 }
 
-// One ladder: its largest step first; if that makes another strategy win, the smallest step
-// that does. Returns the step and whether it flipped the winner.
+// One ladder: its largest step first; if that gives the answer another clear winner, the
+// smallest step that does. Returns the step and whether it changed the answer.
 std::pair<Tried, bool> climb(const std::vector<Change>& ladder, const Setup& base,
-                             const MachineProfile& profile, const std::string& winner) {
-  auto flips = [&](const std::optional<RunReport>& r) { return r && best(*r).strategy != winner; };
+                             const MachineProfile& profile,
+                             const std::optional<std::string>& winner) {
+  auto flips = [&](const std::optional<RunReport>& r) {
+    if (!r) return false;
+    const auto changed = clear_winner(*r);
+    return changed && changed != winner;
+  };
   Tried largest{ladder.back(), try_change(ladder.back(), base, profile)};
   if (!flips(largest.report)) return {std::move(largest), false};
   for (std::size_t i = 0; i + 1 < ladder.size(); ++i) {
@@ -324,10 +392,10 @@ std::pair<Tried, bool> climb(const std::vector<Change>& ladder, const Setup& bas
   return {std::move(largest), true};
 }
 
-// The first change of each ladder that makes another strategy win, if any.
+// The first change of each ladder that gives another clear winner, if any.
 std::string what_would_change(const Setup& base, const MachineProfile& profile,
                               const RunReport& baseline) {
-  const std::string winner = best(baseline).strategy;
+  const auto winner = clear_winner(baseline);
   const auto all = ladders(base);
   std::vector<std::pair<Tried, bool>> climbed(all.size());
   in_parallel(all.size(),
@@ -338,21 +406,23 @@ std::string what_would_change(const Setup& base, const MachineProfile& profile,
     return size_of(a->change) < size_of(b->change);
   });
   std::string out =
-      "\nwhat would change the answer (re-simulated; the smallest tried change "
-      "first):\n";
+      fmt::format("\nwhat would {} (re-simulated; the smallest tried change first):\n",
+                  winner ? "change the answer" : "make one strategy win by 1% or more");
   for (const Tried* t : found)
     out += fmt::format("  with {}, {} would win, {}\n", describe(t->change, base),
                        best(*t->report).strategy, margin(*t->report));
-  if (found.empty()) out += "  nothing tried makes another strategy win\n";
+  if (found.empty()) out += "  none of the changes tried\n";
   if (!held.empty())
-    out += fmt::format("  {} still wins with the largest change tried of:\n", winner);
-  for (const Tried* t : held) {
-    const std::string by = t->report ? margin(*t->report) : std::string("did not finish");
-    out += fmt::format("    {}: {}\n", describe(t->change, base),
-                       t->report ? "by " + by.substr(0, by.find(' ')) : by);
-  }
+    out += fmt::format("  {} strategy wins by 1% or more with the largest change tried of:\n",
+                       winner ? "no other" : "still no");
+  for (const Tried* t : held)
+    out += fmt::format(
+        "    {}: {}\n", describe(t->change, base),
+        t->report ? fmt::format("{} ahead by {}", best(*t->report).strategy, lead_text(*t->report))
+                  : "did not finish");
   return out;
 }
+
 // A program runs as written: no other strategy to win, so show how its wall time and its I/O
 // latency respond to each knob's first step.
 std::string how_it_responds(const Setup& base, const MachineProfile& profile,
@@ -398,15 +468,21 @@ std::string explain(const Scenario& scenario, const MachineProfile& profile, int
   std::string out = scenario.description.empty()
                         ? scenario.name + "\n"
                         : fmt::format("{}: {}\n", scenario.name, scenario.description);
-  out += fmt::format("machine: {} cores, profile {}, switch interval {}, seed {}\n", cores,
-                     profile.name, format_duration(scenario.switch_interval), scenario.seed);
+  out += fmt::format("machine: {} cores, Python {}, profile {}, switch interval {}, seed {}\n",
+                     cores, to_string(scenario.python), profile.name,
+                     format_duration(scenario.switch_interval), scenario.seed);
   out +=
       "shares are of the threads' time with work to do (idle time in pools and joins left "
       "out)\n\n";
   for (const auto& r : report.results) out += strategy_section(report, r);
   if (report.results.size() == 1)
     return out + how_it_responds(base, profile, report.results.front());
-  out += fmt::format("winner: {}, {}\n", best(report).strategy, margin(report));
+  if (clear_winner(report))
+    out += fmt::format("winner: {}, {}\n", best(report).strategy, margin(report));
+  else
+    out += fmt::format("winner: none by 1% or more: {} and {} tie ({} against {})\n",
+                       best(report).strategy, runner_up(report).strategy,
+                       format_duration(best(report).wall), format_duration(runner_up(report).wall));
   return out + what_would_change(base, profile, report);
 }
 

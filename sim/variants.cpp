@@ -29,6 +29,8 @@ bool matches(Change::What what, OpKind kind) {
       return kind == OpKind::cpu;
     case Change::What::native:
       return kind == OpKind::native || kind == OpKind::native_gil;
+    case Change::What::subprocess:
+      return kind == OpKind::subprocess;
     default:
       return false;
   }
@@ -69,6 +71,7 @@ Setup apply(const Change& c, const Setup& base) {
     case Change::What::io:
     case Change::What::python:
     case Change::What::native:
+    case Change::What::subprocess:
       for (auto& task : s.scenario.tasks) scale_block(task.body, c);
       for (auto& thread : s.scenario.program) scale_block(thread.body, c);
       // Longer work may need longer to finish; the limit only guards against loops.
@@ -89,13 +92,15 @@ Setup apply(const Change& c, const Setup& base) {
 
 std::string describe(const Change& c, const Setup& base) {
   const char* per = base.scenario.program.empty() ? "task" : "thread";
-  const char* what = c.what == Change::What::io       ? "I/O"
-                     : c.what == Change::What::python ? "Python"
-                                                      : "native code";
+  const char* what = c.what == Change::What::io           ? "I/O"
+                     : c.what == Change::What::python     ? "Python"
+                     : c.what == Change::What::subprocess ? "subprocess time"
+                                                          : "native code";
   switch (c.what) {
     case Change::What::io:
     case Change::What::python:
     case Change::What::native:
+    case Change::What::subprocess:
       return c.den == 1 ? fmt::format("{} more {} per {}", factor(c), what, per)
                         : fmt::format("{} the {} per {}", factor(c), what, per);
     case Change::What::cores:
@@ -112,7 +117,7 @@ std::string describe(const Change& c, const Setup& base) {
 std::vector<std::vector<Change>> ladders(const Setup& base) {
   using W = Change::What;
   std::vector<std::vector<Change>> all;
-  for (W what : {W::io, W::python, W::native}) {
+  for (W what : {W::io, W::python, W::native, W::subprocess}) {
     if (!has_ops(base.scenario, what)) continue;
     all.push_back(ladder(what, true, {2, 3, 5, 10}));
     all.push_back(ladder(what, false, {2, 3, 5, 10}));

@@ -12,7 +12,7 @@
 namespace gilsim {
 
 struct Change {
-  enum class What { io, python, native, cores, switch_interval };
+  enum class What { io, python, native, subprocess, cores, switch_interval };
   What what = What::io;
   std::int64_t num = 1;  // the factor num/den
   std::int64_t den = 1;
