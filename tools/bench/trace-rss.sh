@@ -17,16 +17,7 @@ build_dir="${BUILD_DIR:-$root/build-bench}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")"
-if [[ "$build_type" != "Release" ]]; then
-  echo "trace-rss.sh: $build_dir is a '$build_type' build; use a Release one (BUILD_DIR=...)" >&2
-  exit 2
-fi
-cmake --build "$build_dir" --target gilsim -j2 >/dev/null
-gilsim="$build_dir/gilsim"
+gilsim="$("$root/tools/bench/release_build.sh" "$build_dir")"
 
 # A CPU-bound spinner and six workers mixing Python, I/O and native code on 4 cores: every kind
 # of trace event (slices of every common state, hand-offs, drop requests, forced switches,
