@@ -119,6 +119,13 @@ std::string margin(const RunReport& report) {
                      format_duration(winner.wall), format_duration(next->wall));
 }
 
+// "serial and threads tie (400 ms against 401.676 ms)".
+std::string tie(const RunReport& report) {
+  return fmt::format("{} and {} tie ({} against {})", best(report).strategy,
+                     runner_up(report).strategy, format_duration(best(report).wall),
+                     format_duration(runner_up(report).wall));
+}
+
 std::string where_the_time_went(const RunResult& r) {
   std::vector<std::pair<double, ThreadState>> shares;
   for (const auto& p : kPhrases)
@@ -373,16 +380,13 @@ double size_of(const Change& c) {
   return std::abs(std::log(static_cast<double>(c.num) / static_cast<double>(c.den)));
 }
 
-// One ladder: its largest step first; if that gives the answer another clear winner, the
-// smallest step that does. Returns the step and whether it changed the answer.
+// One ladder: its largest step first; if that changes the answer (another strategy wins by 1%
+// or more, or the winner's lead falls under 1%), the smallest step that does. Returns the step
+// and whether it changed the answer.
 std::pair<Tried, bool> climb(const std::vector<Change>& ladder, const Setup& base,
                              const MachineProfile& profile,
                              const std::optional<std::string>& winner) {
-  auto flips = [&](const std::optional<RunReport>& r) {
-    if (!r) return false;
-    const auto changed = clear_winner(*r);
-    return changed && changed != winner;
-  };
+  auto flips = [&](const std::optional<RunReport>& r) { return r && clear_winner(*r) != winner; };
   Tried largest{ladder.back(), try_change(ladder.back(), base, profile)};
   if (!flips(largest.report)) return {std::move(largest), false};
   for (std::size_t i = 0; i + 1 < ladder.size(); ++i) {
@@ -392,7 +396,7 @@ std::pair<Tried, bool> climb(const std::vector<Change>& ladder, const Setup& bas
   return {std::move(largest), true};
 }
 
-// The first change of each ladder that gives another clear winner, if any.
+// The first change of each ladder that changes the answer, if any.
 std::string what_would_change(const Setup& base, const MachineProfile& profile,
                               const RunReport& baseline) {
   const auto winner = clear_winner(baseline);
@@ -409,12 +413,15 @@ std::string what_would_change(const Setup& base, const MachineProfile& profile,
       fmt::format("\nwhat would {} (re-simulated; the smallest tried change first):\n",
                   winner ? "change the answer" : "make one strategy win by 1% or more");
   for (const Tried* t : found)
-    out += fmt::format("  with {}, {} would win, {}\n", describe(t->change, base),
-                       best(*t->report).strategy, margin(*t->report));
+    out += clear_winner(*t->report)
+               ? fmt::format("  with {}, {} would win, {}\n", describe(t->change, base),
+                             best(*t->report).strategy, margin(*t->report))
+               : fmt::format("  with {}, {} would no longer win: {}\n", describe(t->change, base),
+                             *winner, tie(*t->report));
   if (found.empty()) out += "  none of the changes tried\n";
   if (!held.empty())
-    out += fmt::format("  {} strategy wins by 1% or more with the largest change tried of:\n",
-                       winner ? "no other" : "still no");
+    out += winner ? fmt::format("  {} still wins with the largest change tried of:\n", *winner)
+                  : "  still no strategy wins by 1% or more with the largest change tried of:\n";
   for (const Tried* t : held)
     out += fmt::format(
         "    {}: {}\n", describe(t->change, base),
@@ -480,9 +487,7 @@ std::string explain(const Scenario& scenario, const MachineProfile& profile, int
   if (clear_winner(report))
     out += fmt::format("winner: {}, {}\n", best(report).strategy, margin(report));
   else
-    out += fmt::format("winner: none by 1% or more: {} and {} tie ({} against {})\n",
-                       best(report).strategy, runner_up(report).strategy,
-                       format_duration(best(report).wall), format_duration(runner_up(report).wall));
+    out += fmt::format("winner: none by 1% or more: {}\n", tie(report));
   return out + what_would_change(base, profile, report);
 }
 
