@@ -14,9 +14,12 @@ import collections
 import decimal
 import difflib
 import json
+import os
 import subprocess
+import stat
 import sys
 import tempfile
+import threading
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -502,6 +505,32 @@ class Errors(unittest.TestCase):
                           'gilsim: error: --trace-threads: no thread of the program run is called '
                           '"nobody"', files=["t.json"])
         self.assertEqual((self.dir / "t.json").read_text(), "old\n")
+
+
+class SpecialFiles(unittest.TestCase):
+    """A pipe or a device is written in place, never replaced by a renamed temporary file (a
+    rename over /dev/null, as root, would replace the device). A FIFO stands in for /dev/null."""
+
+    def test_trace_and_output_into_a_fifo(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for option, check in (("--trace", lambda text: json.loads(text)["traceEvents"]),
+                                  ("-o", lambda text: json.loads(text)["results"])):
+                with self.subTest(option=option):
+                    fifo = Path(tmp) / "fifo"
+                    os.mkfifo(fifo)
+                    got = []
+                    reader = threading.Thread(target=lambda: got.append(fifo.read_text()),
+                                              daemon=True)
+                    reader.start()
+                    args = ["--format", "json", "-o", fifo] if option == "-o" else [
+                        "--trace", fifo]
+                    code, _, err = gilsim("run", "scenarios/convoy.json", *args)
+                    reader.join(timeout=60)
+                    self.assertEqual(code, 0, err)
+                    self.assertTrue(check(got[0]))
+                    self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+                    self.assertEqual(sorted(p.name for p in Path(tmp).iterdir()), ["fifo"])
+                    fifo.unlink()
 
 
 class TimelinePicture(unittest.TestCase):
