@@ -98,6 +98,9 @@ Recording::Recording(const RecordingOptions& options, const Scenario& scenario,
   }
   if (options_.timeline.empty())
     only_with(options_.timeline_window, "--timeline-window", "--timeline");
+  if (!options_.trace.empty() && options_.trace == options_.timeline)
+    throw UserError("--timeline", fmt::format("\"{}\" is also the --trace file", options_.timeline),
+                    "give the trace and the picture different names, e.g. run.json and run.svg");
   if (!options_.window.empty()) trace_window_ = parse_window("--trace-window", options_.window);
   timeline_window_option_ = !options_.timeline_window.empty() ? "--timeline-window"
                             : !options_.window.empty()        ? "--trace-window"
@@ -187,8 +190,8 @@ std::string Recording::other_data(std::size_t i) const {
 }
 
 std::string Recording::title(std::size_t i) const {
-  const std::string workers =
-      runs_[i].kind == StrategyKind::threads ? fmt::format(" ({} workers)", workers_[i]) : "";
+  const bool pool = runs_[i].kind != StrategyKind::program && workers_[i] > 1;
+  const std::string workers = pool ? fmt::format(", {} workers", workers_[i]) : "";
   return fmt::format("{}: {}{} on {} cores, switch interval {}", scenario_.name, labels_[i],
                      workers, cores_, format_duration(scenario_.switch_interval));
 }

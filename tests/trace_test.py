@@ -474,6 +474,10 @@ class Errors(unittest.TestCase):
         self.assertEqual(code, 2)
         self.assertIn("its threads are MainThread, spinner, io", err)
 
+    def test_one_file_for_two_outputs(self):
+        self.assert_fails(["--trace", "x", "--timeline", "x"],
+                          'gilsim: error: --timeline: "x" is also the --trace file')
+
     def test_unknown_strategy(self):
         self.assert_fails(["--trace", "t.json", "--trace-strategy", "processes"],
                           'gilsim: error: --trace-strategy: this run has no strategy "processes"')
