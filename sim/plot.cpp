@@ -13,6 +13,7 @@
 
 #include "gilsim/error.hpp"
 #include "units.hpp"
+#include "xml.hpp"
 
 namespace gilsim {
 
@@ -25,28 +26,7 @@ constexpr std::array<std::array<double, 3>, 5> kViridis = {
     {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}}};
 constexpr std::size_t kMaxCategoryLabels = 16;
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return xml_escape(text); }
 
 std::string value_text(const nlohmann::ordered_json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();

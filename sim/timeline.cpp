@@ -11,6 +11,7 @@
 #include "gilsim/error.hpp"
 #include "states.hpp"
 #include "units.hpp"
+#include "xml.hpp"
 
 namespace gilsim {
 
@@ -26,30 +27,6 @@ constexpr double kBarHeight = 18;
 constexpr double kCharWidth = 7.4;  // of the 13 px sans-serif, for fitting text
 constexpr const char* kGilColour = "#37474f";
 constexpr std::size_t kLongestName = 28;
-
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string shorten(const std::string& name) {
   return name.size() <= kLongestName ? name : name.substr(0, kLongestName - 3) + "...";
@@ -221,10 +198,10 @@ Timeline::Layout Timeline::layout() const {
 void Timeline::draw_thread_row(std::string& svg, const Layout& layout, Tid t, double y) const {
   const Row& row = rows_[t];
   const double bar = y + (kRowHeight - kBarHeight) / 2;
-  svg +=
-      fmt::format("<g class=\"thread\" data-tid=\"{}\" data-name=\"{}\">\n", t, escape(row.name));
+  svg += fmt::format("<g class=\"thread\" data-tid=\"{}\" data-name=\"{}\">\n", t,
+                     xml_escape(row.name));
   svg += fmt::format("<text class=\"name\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", kLeft - 8,
-                     bar + 13.5, escape(shorten(row.name)));
+                     bar + 13.5, xml_escape(shorten(row.name)));
   for (const Span& s : row.spans) {
     const double x0 = layout.x(s.from);
     const double w = layout.x(s.to) - x0;
@@ -232,7 +209,7 @@ void Timeline::draw_thread_row(std::string& svg, const Layout& layout, Tid t, do
     svg += fmt::format(
         "<rect class=\"s{}\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
         "height=\"{}\"><title>{}: {}, {} from {}</title></rect>\n",
-        static_cast<int>(s.state), x0, bar, w, kBarHeight, escape(row.name),
+        static_cast<int>(s.state), x0, bar, w, kBarHeight, xml_escape(row.name),
         state_style(s.state).label, readable(s.to - s.from), readable(s.from));
   }
   svg += "</g>\n";
@@ -257,11 +234,11 @@ void Timeline::draw_gil_row(std::string& svg, const Layout& layout, GilId g, dou
     svg += fmt::format(
         "<rect class=\"held\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
         "height=\"{}\"><title>{} holds the GIL for {} from {}</title></rect>\n",
-        x0, bar, w, kBarHeight, escape(holder), readable(h.holding.to - h.holding.from),
+        x0, bar, w, kBarHeight, xml_escape(holder), readable(h.holding.to - h.holding.from),
         readable(h.holding.from));
     if (w > kCharWidth * 0.85 * static_cast<double>(holder.size()) + 8)
       svg += fmt::format("<text class=\"holder\" x=\"{:.2f}\" y=\"{:.1f}\">{}</text>\n", x0 + 4,
-                         bar + 13, escape(holder));
+                         bar + 13, xml_escape(holder));
   }
   svg += "</g>\n";
 }
@@ -270,7 +247,7 @@ void Timeline::draw_rows(std::string& svg, const Layout& layout) const {
   for (Pid p = 0; p < static_cast<Pid>(processes_.size()); ++p)
     if (layout.process_y[p] >= 0)
       svg += fmt::format("<text class=\"process\" x=\"12\" y=\"{:.1f}\">{}</text>\n",
-                         layout.process_y[p], escape(processes_[p]));
+                         layout.process_y[p], xml_escape(processes_[p]));
   for (GilId g = 0; g < static_cast<GilId>(layout.gil_y.size()); ++g)
     if (layout.gil_y[g] >= 0) draw_gil_row(svg, layout, g, layout.gil_y[g]);
   for (Tid t = 0; t < static_cast<Tid>(layout.thread_y.size()); ++t)
@@ -368,7 +345,7 @@ double Timeline::draw_legend(std::string& svg, const Layout& layout) const {
 std::string Timeline::svg() const {
   const Layout layout = this->layout();
   std::string body;
-  body += fmt::format("<text class=\"title\" x=\"12\" y=\"28\">{}</text>\n", escape(title_));
+  body += fmt::format("<text class=\"title\" x=\"12\" y=\"28\">{}</text>\n", xml_escape(title_));
   body += fmt::format(
       "<text class=\"subtitle\" x=\"12\" y=\"50\">virtual time {} to {}: one row "
       "per thread, coloured by what it is doing</text>\n",
@@ -388,7 +365,7 @@ std::string Timeline::svg() const {
       ".axis{{stroke:#000}} .grid{{stroke:#ddd}} .gilbase{{stroke:#bbb}}\n"
       ".held{{fill:{3}}} .handoff{{stroke:#000;stroke-width:1.2}}\n"
       ".request{{fill:#000}} .forced{{fill:#fff;stroke:#000;stroke-width:1.6}}\n",
-      kWidth, height, escape(title_), kGilColour);
+      kWidth, height, xml_escape(title_), kGilColour);
   for (int s = 0; s < kThreadStates; ++s)
     svg += fmt::format(".s{}{{fill:{}}} ", s, state_style(static_cast<ThreadState>(s)).colour);
   svg += fmt::format(".s{}{{stroke:#bbb}}\n", static_cast<int>(ThreadState::idle));
