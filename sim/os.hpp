@@ -52,10 +52,12 @@ class Os {
 
  private:
   enum class Cpu { runnable, running, blocked, exited };
+  // A new thread is starting (clone, the wake-up of its first run) until it first asks for a
+  // core; only then can it be runnable without one.
   struct Thread {
-    ThreadState activity = ThreadState::overhead;
+    ThreadState activity = ThreadState::startup;
     ThreadState published = ThreadState::exited;
-    Cpu cpu = Cpu::runnable;
+    Cpu cpu = Cpu::blocked;
     Nanos vruntime = 0;  // CPU time received, the fairness key (CFS)
     Nanos on_core_since = 0;
     Nanos slice_end = kNever;

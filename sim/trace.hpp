@@ -97,7 +97,9 @@ class TraceWriter : public Observer {
   std::vector<GilTrack> gils_;
   int runnable_ = 0;           // threads in the runnable state now
   int runnable_shown_ = -1;    // the counter's last value in the trace
-  Nanos runnable_since_ = -1;  // changes at this time are not in the trace yet (-1: none)
+  // Changes at this time are not in the trace yet (-1: none); 0 at first, so the counter
+  // starts at 0 even in a run where no thread ever waits for a core.
+  Nanos runnable_since_ = 0;
   bool counters_primed_ = false;
   bool first_event_ = true;
   std::uint64_t flows_ = 0;
