@@ -154,7 +154,7 @@ void EventLoop::call_soon_threadsafe(std::int64_t coro) {
 ThreadPoolExecutor& EventLoop::default_executor() {
   if (!executor_) {
     executor_ = std::make_unique<ThreadPoolExecutor>(
-        world_, process_, default_thread_workers(world_.program.cores), "asyncio",
+        world_, process_, world_.program.workers, "asyncio",
         [this](Tid worker, int, std::int64_t coro) {
           const Coro& c = coros_[static_cast<std::size_t>(coro)];
           run_op(world_, interp_, worker, c.awaiting, c.to_thread_duration);

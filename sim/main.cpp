@@ -64,8 +64,15 @@ struct Machine {
 
 Machine load_machine(const MachineOptions& o) {
   Machine m{load_scenario(o.scenario), {}, 1};
-  if (!o.switch_interval.empty())
-    m.scenario.switch_interval = parse_option_duration("--switch-interval", o.switch_interval);
+  if (!o.switch_interval.empty()) {
+    // The scenario format's range (sim/scenario.cpp): sweeps and runs accept the same values.
+    const Nanos interval = parse_option_duration("--switch-interval", o.switch_interval);
+    if (interval < kMicro || interval > 10 * kSecond)
+      throw UserError("--switch-interval",
+                      fmt::format("\"{}\" is out of range: allowed 1us to 10s", o.switch_interval),
+                      "CPython's default is 5ms; sys.setswitchinterval takes microseconds");
+    m.scenario.switch_interval = interval;
+  }
   m.profile = resolve_profile(o.profile.empty() ? m.scenario.machine.profile : o.profile);
   m.cores = o.cores > 0 ? o.cores : m.scenario.machine.cores;
   return m;

@@ -32,8 +32,11 @@ std::string label(const Program& p, const StrategySpec& strategy) {
       if (p.threads_per_worker > 1) text += fmt::format(", {} threads each", p.threads_per_worker);
       return text + ")";
     }
-    case StrategyKind::asyncio:
-      return strategy.to_thread.empty() ? "asyncio" : "asyncio + to_thread";
+    case StrategyKind::asyncio: {
+      std::string text = strategy.to_thread.empty() ? "asyncio" : "asyncio + to_thread";
+      if (strategy.concurrency) text += fmt::format(" ({} at once)", *strategy.concurrency);
+      return text;
+    }
     case StrategyKind::free_threaded:
       return fmt::format("free-threaded ({})", to_string(p.python));
     default:
@@ -50,8 +53,10 @@ Program plan(const Scenario& scenario, const StrategySpec& strategy, int cores) 
   p.cores = cores;
   switch (strategy.kind) {
     case StrategyKind::serial:
-    case StrategyKind::asyncio:
       p.workers = 1;
+      break;
+    case StrategyKind::asyncio:  // the loop, and the default executor's threads for to_thread
+      p.workers = strategy.to_thread.empty() ? 1 : default_thread_workers(cores);
       break;
     case StrategyKind::threads:
     case StrategyKind::subinterpreters:

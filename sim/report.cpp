@@ -89,6 +89,10 @@ std::string why(const RunReport& report, const RunResult& best) {
                          percent(startup), percent(share(best.total(ThreadState::ipc), best.wall)),
                          gil_cost(report));
     case StrategyKind::asyncio:
+      if (best.workers > 1)  // asyncio's workers are its default executor's: to_thread
+        return fmt::format("one event loop overlaps the waiting ({} of the work) while the "
+                           "default executor's threads run the work sent to_thread{}",
+                           percent(mix.io), gil_cost(report));
       return fmt::format("the work is mostly waiting on I/O or other processes ({}), which one "
                          "event loop overlaps with no threads to start and no GIL to hand over",
                          percent(mix.io));

@@ -187,11 +187,15 @@ class UsageErrors(unittest.TestCase):
         self.assertEqual((code, out), (2, b""))
         self.assertEqual(err, 'gilsim: error: --switch-interval: "0ms" is not a positive duration\n'
                               "  hint: write a number and a unit, e.g. 5ms, 100us or 0.5s\n")
-        for text in ("5", "-1ms", "fast"):
+        for text in ("5", "-1ms", "fast", "999ns", "10.001s"):
             with self.subTest(text=text):
                 code, _, err = gilsim("run", "scenarios/convoy.json", "--switch-interval", text)
                 self.assertEqual(code, 2)
                 self.assertIn(f'--switch-interval: "{text}"', err)
+        code, _, err = gilsim("run", "scenarios/convoy.json", "--switch-interval", "20s")
+        self.assertEqual(err, 'gilsim: error: --switch-interval: "20s" is out of range: allowed '
+                              "1us to 10s\n  hint: CPython's default is 5ms; "
+                              "sys.setswitchinterval takes microseconds\n")
 
 
 # Bad scenarios: file name -> (content, exact stderr or None to check only the form).
