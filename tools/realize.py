@@ -22,16 +22,26 @@ median / max) plus, for every thread, each op's measured latency:
               than a sorted() of a list, whose timing depends on malloc's mmap threshold).
 
 Speed drift.  The VM's single-core speed moves by 10-60 % for seconds at a time (other tenants,
-the other vCPU busy).  The op sizes are calibrated once at start (each point timed again in a
-validation pass; points that disagree are redone).  Right before and right after every timed
-run the tool times each calibrated op kind again (a "probe").  A run starts only when the probe
-is within --max-drift (8 %) of the calibration and no other process is using the CPUs; it is
-kept only if the probe after it is in the band too and other processes used less than
---max-foreign-load cores meanwhile, otherwise it is retried (at most --retries times; the last
-attempt is kept and flagged).  If the speed stays off but steady, the kind is calibrated again.
+the other vCPU busy), and its two vCPUs do not always run at the same speed (one at 33 ns per
+loop iteration while the other ran at 18 ns, for tens of seconds, nothing else running in the
+VM).  The op sizes are calibrated once at start (each point timed again in a validation pass;
+points that disagree are redone).  Right before and right after every timed run the tool times
+each calibrated op kind again on every CPU the run may use (a "probe").  A run starts only when
+the probe on every CPU is within --max-drift (8 %) of the calibration and no other process is
+using the CPUs; it is kept only if the probe after it is in the band too, other processes used
+less than --max-foreign-load cores meanwhile (interrupt time is not counted: it is the run's own
+timers and wake-ups), and the work itself ran at the calibrated speed: the thread CPU time of
+the calibrated ops, summed over the run, is within --max-work-drift (10 %) of their requested
+durations.  Otherwise the run is retried (at most --retries times; the last attempt is kept and
+flagged).  If the speed stays off but steady on all CPUs alike, the kind is calibrated again.
 --rescale instead scales each run's op sizes by the speed probed before it.  Repeats of the
 strategies are interleaved (serial #1, threads #1, serial #2, ...) so slow drift hits them alike.
 Before and after each run a timer probe (eight 2 ms timed lock waits) records the overshoot.
+
+Sanity guard.  Every run's wall time is checked against a lower bound that no correct run can
+beat: one interpreter runs its bytecode and GIL-holding C calls one at a time, and CPU work
+cannot finish faster than cores allow.  A run below the bound (by more than --max-work-drift) is
+reported as a warning and counted in wall_lower_bound_violated_runs.
 
 Strategies.  Workload form: ``serial`` (a loop in the main thread), ``threads``
 (``ThreadPoolExecutor(workers)`` and ``list(ex.map(run_task, tasks))``, timed from creating the
@@ -416,20 +426,26 @@ def _refill_pipe() -> int:
     return fds[0]
 
 
-def execute(ops: list[tuple[int, Any]], out: list) -> None:
-    """Run prepared ops; append (code, t_before, t_after) for each.
+def execute(ops: list[tuple[int, Any, float]], out: list) -> None:
+    """Run prepared ops; append (code, t_before, t_after, thread_cpu_s, requested_s) for each.
 
     t_after is read when Python code runs again after the op, i.e. after the GIL was re-taken.
+    thread_cpu_s is the op's CPU time on this thread (CLOCK_THREAD_CPUTIME_ID): for a calibrated
+    op it is the work itself, whatever the op waited for the GIL or a core, so summed over a run
+    and divided by the requested durations it tells the speed the work really ran at.
     """
     pc = time.perf_counter
-    for code, arg in ops:
+    tt = time.thread_time
+    for code, arg, requested in ops:
         if code == PIPE_READ:
             left = getattr(_tls, "pipe_left", 0)
             rfd = _refill_pipe() if left <= 0 else _tls.pipe[0]
             _tls.pipe_left = getattr(_tls, "pipe_left") - 1
+            c0 = tt()
             t0 = pc()
             os.read(rfd, 1)
         else:
+            c0 = tt()
             t0 = pc()
             if code == CPU:
                 spin(arg)
@@ -439,7 +455,8 @@ def execute(ops: list[tuple[int, Any]], out: list) -> None:
                 hashlib.sha256(_BUF[:arg])
             else:
                 sum(_BUF[:arg])
-        out.append((code, t0, pc()))
+        t1 = pc()
+        out.append((code, t0, t1, tt() - c0, requested))
 
 
 def run_task(task: tuple[int, list]) -> tuple[int, int, list]:
@@ -545,6 +562,8 @@ class Calibration:
         self.durations = by_kind
         self.engines: dict[str, Engine] = {}
         self.probe_points: dict[str, tuple[float, int]] = {}
+        self.cpus: list[int] = sorted(os.sched_getaffinity(0))
+        self.last_by_cpu: dict[int, dict[str, float]] = {}
         self.warnings: list[str] = []
 
     def build(self) -> None:
@@ -643,13 +662,44 @@ class Calibration:
         return {"median_s": statistics.median(over), "max_s": max(over)}
 
     def probe(self) -> dict[str, float]:
-        """Speed now relative to the calibration: time of the probe op / calibrated time."""
-        factors = {}
-        for kind, (d, size) in self.probe_points.items():
-            eng = self.engines[kind]
-            t = eng.median_time(size, _reps_for(d, 0.06, 3, 200))
-            factors[kind] = t / d
-        return factors
+        """Speed now relative to the calibration: time of the probe op / calibrated time.
+
+        Timed on every CPU the run may use, one after the other (the main thread pinned to each
+        in turn): the vCPUs of this VM do not always run at the same speed (one measured 33 ns
+        per loop iteration while the other ran at 18 ns, for tens of seconds, with nothing else
+        running in the VM), and a run whose threads spread over both cores would otherwise be
+        sized by the speed of the one core the main thread happened to sit on.  Per kind the
+        factor returned is the one furthest from 1; self.last_by_cpu keeps them all."""
+        by_cpu: dict[int, dict[str, float]] = {}
+        try:
+            for cpu in self.cpus:
+                if len(self.cpus) > 1:
+                    os.sched_setaffinity(0, [cpu])
+                by_cpu[cpu] = {}
+                for kind, (d, size) in self.probe_points.items():
+                    eng = self.engines[kind]
+                    eng.run(size)  # after a migration: warm this core's caches first
+                    by_cpu[cpu][kind] = eng.median_time(size, _reps_for(d, 0.06, 3, 200)) / d
+        finally:
+            os.sched_setaffinity(0, self.cpus)
+        self.last_by_cpu = by_cpu
+        return {kind: max((f[kind] for f in by_cpu.values()), key=lambda x: abs(x - 1))
+                for kind in self.probe_points}
+
+    def cpus_agree(self, tolerance: float) -> bool:
+        """Whether the last probe found every CPU at the same speed, within tolerance."""
+        for kind in self.probe_points:
+            fs = [f[kind] for f in self.last_by_cpu.values()]
+            if max(fs) / min(fs) - 1 > tolerance:
+                return False
+        return True
+
+    def describe_last_probe(self) -> str:
+        if len(self.last_by_cpu) == 1:
+            (f,), = [tuple(self.last_by_cpu.values())]
+            return ", ".join(f"{k} x{v:.2f}" for k, v in f.items())
+        return "; ".join(f"cpu{c}: " + ", ".join(f"{k} x{v:.2f}" for k, v in f.items())
+                         for c, f in self.last_by_cpu.items())
 
     def to_json(self) -> dict:
         return {
@@ -680,10 +730,10 @@ class Preparer:
     def op(self, spec: OpSpec, rng: random.Random) -> tuple[int, Any]:
         d = spec.duration.draw(rng)
         if spec.kind == "io":
-            return (PIPE_READ, None) if d < self.cal.short_io else (SLEEP, d)
+            return (PIPE_READ, None, d) if d < self.cal.short_io else (SLEEP, d, d)
         eng = self.cal.engines[spec.kind]
         size = max(eng.min_size, int(eng.size_for(d) / self.factors.get(spec.kind, 1.0)))
-        return ({"cpu": CPU, "native": HASH, "native_gil": HOLD}[spec.kind], size)
+        return ({"cpu": CPU, "native": HASH, "native_gil": HOLD}[spec.kind], size, d)
 
     def body(self, ops: list[OpSpec], repeat: int, rng: random.Random) -> list:
         return [self.op(op, rng) for _ in range(repeat) for op in ops]
@@ -789,6 +839,37 @@ def run_program(sc: Scenario, prep: Preparer) -> RunResult:
 # Statistics
 
 
+def wall_lower_bound(sc: Scenario, strat: Strategy, cores: int, res: RunResult) -> tuple[float, str]:
+    """The shortest wall time the run could possibly have taken, from the requested durations of
+    the ops it ran (not the background threads of a program, which run until the others end).
+
+    One interpreter runs bytecode and GIL-holding C calls one at a time, so under serial,
+    threads and a program their sum bounds the wall time from below; all work that needs a
+    core is bounded by the cores (and a process pool's workers).  A measured wall time well
+    below the bound means the ops were bigger on paper than in reality: the speed the ops were
+    sized at was not the speed they ran at (the bug this guard was written for: a threads run
+    of 8 x 50 ms of Python finishing in 292 ms, sized on the slower of two vCPUs)."""
+    streams = run_streams(sc, res)
+    if sc.is_program:
+        streams = [r[2] for r, spec in zip(res.records, sc.threads) if not spec.until_others_finish]
+    total: dict[str, float] = {}
+    for ops in streams:
+        for code, _, _, _, requested in ops:
+            total[CODE_KIND[code]] = total.get(CODE_KIND[code], 0.0) + requested
+    gil = total.get("cpu", 0.0) + total.get("native_gil", 0.0)
+    core = gil + total.get("native", 0.0)
+    bounds = []
+    if strat.kind == "serial":
+        bounds.append((sum(total.values()), "serial: the sum of every op"))
+    elif strat.kind == "processes":
+        procs = min(res.workers or cores, cores)
+        bounds.append((core / procs, f"CPU work / {procs} processes"))
+    else:
+        bounds.append((gil, "one GIL: the sum of cpu and native_gil ops"))
+        bounds.append((core / cores, f"CPU work / {cores} cores"))
+    return max(bounds)
+
+
 def quantile(sorted_xs: list[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy's default)."""
     if not sorted_xs:
@@ -814,9 +895,33 @@ def mmm(xs: list[float]) -> dict:
 
 def latency_by_kind(ops: list) -> dict[str, list[float]]:
     by: dict[str, list[float]] = {}
-    for code, t0, t1 in ops:
+    for code, t0, t1, *_ in ops:
         by.setdefault(CODE_KIND[code], []).append(t1 - t0)
     return by
+
+
+def run_streams(sc: Scenario, res: "RunResult") -> list[list]:
+    """The op records of a run, one list per program thread or per task."""
+    return [r[2] for r in res.records]
+
+
+def work_speed(streams: list[list]) -> dict[str, dict]:
+    """Per calibrated op kind: the ops' thread CPU time over their requested durations.
+
+    1.0 means the work ran at the calibrated speed; 1.2 that the machine was 20 % slower during
+    the run than at calibration (or that the op was sized wrong), 0.8 that it was faster.  Unlike
+    the probes before and after a run, this sees the speed of whichever cores the run's threads
+    actually used, while they used them."""
+    cpu: dict[str, float] = {}
+    req: dict[str, float] = {}
+    for ops in streams:
+        for code, _, _, cpu_s, requested in ops:
+            kind = CODE_KIND[code]
+            if kind in CALIBRATED_KINDS:
+                cpu[kind] = cpu.get(kind, 0.0) + cpu_s
+                req[kind] = req.get(kind, 0.0) + requested
+    return {k: {"cpu_s": cpu[k], "requested_s": req[k],
+                "factor": cpu[k] / req[k] if req[k] > 0 else float("nan")} for k in cpu}
 
 
 def holder_changes(streams: list[list], t_origin: float, wall: float) -> dict:
@@ -827,7 +932,7 @@ def holder_changes(streams: list[list], t_origin: float, wall: float) -> dict:
     between consecutive op ends is one observed hand-off; holds shorter than one op are not seen,
     so this is a lower bound on switches.  hold_s: time between consecutive observed changes.
     """
-    events = sorted((t1, i) for i, ops in enumerate(streams) for (_, _, t1) in ops)
+    events = sorted((op[2], i) for i, ops in enumerate(streams) for op in ops)
     changes = [t for (t, i), (_, j) in zip(events[1:], events) if i != j]
     holds = [b - a for a, b in zip(changes, changes[1:])]
     return {"count": len(changes), "per_s": len(changes) / wall if wall > 0 else 0.0,
@@ -849,6 +954,7 @@ def summarize_run(sc: Scenario, res: RunResult) -> dict:
         out["threads"] = threads
         out["holder_changes"] = holder_changes([r[2] for r in res.records], res.t_origin,
                                                res.wall_s)
+        out["work_speed"] = work_speed([r[2] for r in res.records])
     else:
         names = task_kind_names(sc)
         by_task: dict[str, dict[str, list[float]]] = {}
@@ -866,6 +972,7 @@ def summarize_run(sc: Scenario, res: RunResult) -> dict:
                          "finished_at_s": describe(finish.get(n, []))} for n in by_task]
         out["holder_changes"] = holder_changes(list(per_ident.values()), res.t_origin,
                                                res.wall_s)
+        out["work_speed"] = work_speed(list(per_ident.values()))
     out.update(res.extra)
     return out
 
@@ -900,8 +1007,14 @@ def aggregate_threads(sc: Scenario, runs: list[dict]) -> list[dict]:
 
 
 class LoadMonitor:
-    """CPU time used by everything except this process (and its reaped children), from the
-    'cpu' line of /proc/stat (clock-tick resolution, 10 ms)."""
+    """CPU time used by everything except this process and its descendants, from the 'cpu' line
+    of /proc/stat (clock-tick resolution, 10 ms).
+
+    Interrupt time (irq, softirq) is left out: it is mostly this process's own timer and
+    wake-up interrupts (a threads run on 2 cores shows 0.1-0.2 cores of softirq here with
+    nothing else running), and it used to make every such run look disturbed.  Descendants
+    are counted as our own: reaped children through RUSAGE_CHILDREN, living ones (a forkserver
+    and the workers it forked, which are not our children) through /proc/PID/stat."""
 
     def __init__(self) -> None:
         self.tick = 1.0 / os.sysconf("SC_CLK_TCK")
@@ -912,12 +1025,37 @@ class LoadMonitor:
             fields = f.readline().split()
         # user nice system idle iowait irq softirq steal (guest is included in user)
         v = [int(x) for x in fields[1:9]]
-        return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * self.tick
+        return (v[0] + v[1] + v[2] + v[7]) * self.tick
 
-    @staticmethod
-    def _own() -> float:
+    def _descendants(self) -> float:
+        """CPU seconds of living descendants (with their reaped children)."""
+        me = os.getpid()
+        parent: dict[int, int] = {}
+        cpu: dict[int, float] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            rest = text[text.rindex(")") + 2:].split()
+            pid = int(entry)
+            parent[pid] = int(rest[1])
+            cpu[pid] = sum(int(x) for x in rest[11:15]) * self.tick  # utime stime cutime cstime
+        total = 0.0
+        for pid in cpu:
+            p, hops = parent.get(pid, 0), 0
+            while p > 1 and p != me and hops < 64:
+                p, hops = parent.get(p, 0), hops + 1
+            if p == me and pid != me:
+                total += cpu[pid]
+        return total
+
+    def _own(self) -> float:
         ch = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return time.process_time() + ch.ru_utime + ch.ru_stime
+        return time.process_time() + ch.ru_utime + ch.ru_stime + self._descendants()
 
     def mark(self) -> tuple[float, float, float]:
         if not self.available:
@@ -1001,11 +1139,12 @@ def select_strategies(sc: Scenario, names: list[str] | None) -> list[Strategy]:
 
 
 def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict, float]:
-    """Wait for quiet and a speed within --max-drift of the calibration.
+    """Wait for quiet and a speed within --max-drift of the calibration on every CPU.
 
     Returns (speed factors, timer overshoot, seconds waited).  If the speed stays out of band
-    over several probes that agree with each other, the machine really changed speed: the op
-    kinds are calibrated again."""
+    over several probes that agree with each other, and the CPUs agree among themselves, the
+    machine really changed speed: the op kinds are calibrated again.  CPUs that disagree with
+    each other are waited out (recalibrating on one of them would not help)."""
     waited = 0.0
     history: list[dict] = []
     while True:
@@ -1017,22 +1156,21 @@ def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict,
         if not off or args.rescale:
             return factors, timer, waited
         history.append(factors)
-        if len(history) >= 4:
+        if len(history) >= 4 and cal.cpus_agree(args.max_drift):
             recent = history[-3:]
             steady = all(abs(h[k] / recent[0][k] - 1) < args.max_drift for h in recent for k in off)
             if steady:
-                log(f"  speed moved for good ({', '.join(f'{k} x{f:.2f}' for k, f in off.items())})"
-                    "; calibrating again")
+                log(f"  speed moved for good ({cal.describe_last_probe()}); calibrating again")
                 for k in off:
                     cal.calibrate_kind(k)
                 history.clear()
                 continue
-        if len(history) >= 12:
+        if len(history) >= args.max_wait_probes:
             log("  warning: the speed keeps moving; running anyway (flagged)")
             return factors, timer, waited
         if len(history) == 1:
-            log(f"  speed off the calibration ({', '.join(f'{k} x{f:.2f}' for k, f in off.items())});"
-                " waiting for it to settle")
+            log(f"  speed off the calibration ({cal.describe_last_probe()}); waiting for it to "
+                "settle")
         time.sleep(1.0)
         waited += 1.0
 
@@ -1066,20 +1204,33 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
         if not args.rescale:
             drift = max([drift] + [abs(post[k] - 1) for k in post])
         noisy = foreign > 0.03 and foreign_load > args.max_foreign_load
+        speed = work_speed(run_streams(sc, res))
+        work_off = {k: v["factor"] for k, v in speed.items()
+                    if abs(v["factor"] - 1) > args.max_work_drift}
+        bound, bound_why = wall_lower_bound(sc, strat, len(cal.cpus), res)
         attempts.append({"speed_before": pre, "speed_after": post, "drift": drift,
+                         "work_speed": {k: v["factor"] for k, v in speed.items()},
                          "wall_s": res.wall_s, "foreign_load": foreign_load,
                          "waited_for_quiet_s": waited})
-        if drift <= args.max_drift and not noisy:
+        if drift <= args.max_drift and not noisy and not work_off:
             break
         why = []
         if drift > args.max_drift:
             why.append("speed moved " + ", ".join(f"{k} {pre[k]:.3f}->{post[k]:.3f}" for k in pre))
+        if work_off:
+            why.append("the work itself ran at " + ", ".join(f"{k} x{f:.3f}"
+                                                           for k, f in work_off.items())
+                       + " of the calibrated CPU time")
         if noisy:
             why.append(f"other processes used {foreign_load:.2f} cores")
         log(f"  {strat.label}: {' and '.join(why)} during the run (wall {fmt_dur(res.wall_s)}); " +
             ("retrying" if attempt < args.retries else "giving up, keeping it (flagged)"))
     info = {"attempts": len(attempts), "speed_before": pre, "speed_after": post,
+            "speed_by_cpu_after": {str(c): f for c, f in cal.last_by_cpu.items()},
             "drift": drift, "drift_exceeded": drift > args.max_drift,
+            "work_speed_exceeded": bool(work_off),
+            "wall_lower_bound": {"s": bound, "why": bound_why,
+                                 "violated": res.wall_s < bound * (1 - args.max_work_drift)},
             "foreign_load": foreign_load, "foreign_load_exceeded": noisy,
             "waited_for_quiet_s": waited,
             "timer_overshoot_before": timer_pre, "timer_overshoot_after": timer_post,
@@ -1104,6 +1255,7 @@ def realize(args) -> dict:
     if mon.wait_quiet(args.quiet_wait) < 0:
         log("warning: other processes keep the CPUs busy; calibrating anyway")
     cal = Calibration(sc, args.short_io, mon, args.quiet_wait)
+    cal.cpus = cpus
     cal.build()
     for w in cal.warnings:
         log(f"warning: {w}")
@@ -1118,13 +1270,15 @@ def realize(args) -> dict:
                 summary["_raw"] = res.records
             runs[i].append(summary)
             raws[i].append(res)
+            before = ", ".join(f"{k} {v:.3f}" for k, v in info["speed_before"].items())
+            worked = ", ".join(f"{k} {v['factor']:.3f}" for k, v in summary["work_speed"].items())
             log(f"  {strat.label} run {rep + 1}/{args.repeat}: wall {fmt_dur(res.wall_s)}"
                 f"  (timer overshoot max {fmt_dur(info['timer_overshoot_before']['max_s'])}/"
-                f"{fmt_dur(info['timer_overshoot_after']['max_s'])}; speed "
-                f"{', '.join(f'{k} {v:.3f}' for k, v in info['speed_before'].items())}"
-                f"{', retried' if info['attempts'] > 1 else ''})")
+                f"{fmt_dur(info['timer_overshoot_after']['max_s'])}; speed before {before}; "
+                f"work ran at {worked}{', retried' if info['attempts'] > 1 else ''})")
 
     results = []
+    warnings = list(cal.warnings)
     for i, strat in enumerate(strategies):
         rs = runs[i]
         entry: dict[str, Any] = {
@@ -1135,7 +1289,20 @@ def realize(args) -> dict:
             "drift_exceeded_runs": sum(1 for r in rs if r["drift_exceeded"]),
             "foreign_load_exceeded_runs": sum(1 for r in rs if r["foreign_load_exceeded"]),
             "foreign_load_max": max(r["foreign_load"] for r in rs),
+            "work_speed": {k: mmm([r["work_speed"][k]["factor"] for r in rs])
+                           for k in rs[0]["work_speed"]},
+            "work_speed_exceeded_runs": sum(1 for r in rs if r["work_speed_exceeded"]),
+            "wall_lower_bound_s": rs[0]["wall_lower_bound"]["s"],
+            "wall_lower_bound_violated_runs": sum(1 for r in rs
+                                                  if r["wall_lower_bound"]["violated"]),
         }
+        if entry["wall_lower_bound_violated_runs"]:
+            warnings.append(
+                f"{strat.label}: {entry['wall_lower_bound_violated_runs']} of {len(rs)} runs "
+                f"finished faster than possible (wall {fmt_dur(entry['wall_s']['min'])} < lower "
+                f"bound {fmt_dur(entry['wall_lower_bound_s'])}: "
+                f"{rs[0]['wall_lower_bound']['why']}); the op sizes did not match the speed "
+                "the work ran at: do not trust this result")
         if sc.is_program:
             entry["threads"] = aggregate_threads(sc, rs)
         entry["holder_changes"] = {
@@ -1148,6 +1315,8 @@ def realize(args) -> dict:
         entry["runs"] = rs
         results.append(entry)
 
+    for w in warnings[len(cal.warnings):]:
+        log(f"warning: {w}")
     return {
         "schema_version": SCHEMA_VERSION, "tool": TOOL,
         "python": platform.python_version(), "implementation": platform.python_implementation(),
@@ -1157,7 +1326,7 @@ def realize(args) -> dict:
         "seed": sc.seed, "switch_interval_s": sys.getswitchinterval(),
         "repeat": args.repeat, "rescale": args.rescale, "max_drift": args.max_drift,
         "started_unix": START_TIME,
-        "results": results, "calibration": cal.to_json(), "warnings": cal.warnings,
+        "results": results, "calibration": cal.to_json(), "warnings": warnings,
     }
 
 
@@ -1225,10 +1394,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-drift", type=float, default=0.08, help="retry a run when the probed "
                    "speed moved by more than this fraction across it (default 0.08)")
     p.add_argument("--retries", type=int, default=3, help="retries per run for drift (default 3)")
+    p.add_argument("--max-work-drift", type=float, default=0.10, help="retry a run when its "
+                   "calibrated ops used more than this fraction more (or less) thread CPU time "
+                   "than asked (default 0.10)")
     p.add_argument("--max-foreign-load", type=float, default=0.10, help="retry a run when "
                    "other processes used more than this many cores on average (default 0.10)")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="before each run wait up to "
                    "this many seconds for other processes to leave the CPUs idle (default 60)")
+    p.add_argument("--max-wait-probes", type=int, default=30, help="probes (about 1.5 s "
+                   "apart) to wait for the speed to come back before a run starts anyway, "
+                   "flagged (default 30)")
     p.add_argument("--rescale", action="store_true", help="instead of waiting for the speed "
                    "to come back to the calibrated one, scale each run's op sizes by the speed "
                    "probed right before it")
