@@ -556,7 +556,7 @@ def work_speed(streams: list[list]) -> dict[str, dict]:
     for ops in streams:
         for code, _, _, cpu_s, requested in ops:
             kind = wl.CODE_KIND[code]
-            if kind in WORK_SPEED_KINDS:
+            if kind in WORK_SPEED_KINDS and cpu_s >= 0:
                 cpu[kind] = cpu.get(kind, 0.0) + cpu_s
                 req[kind] = req.get(kind, 0.0) + requested
     return {k: {"cpu_s": cpu[k], "requested_s": req[k],
