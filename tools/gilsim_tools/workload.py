@@ -42,6 +42,12 @@ _RESULTS: dict[int, bytes] = {}  # result payloads by size, made once per proces
 _WORKER_POOL: Any = None  # a process-pool worker's own ThreadPoolExecutor (threads_per_worker)
 
 
+def noop(*_args: Any) -> None:
+    """A task that does nothing: calibrate.py times pools and process starts with it, from this
+    light module, so that a spawned child imports what a realize.py worker imports."""
+    return None
+
+
 def spin(n: int) -> int:
     """The cpu op: n iterations of pure Python, a check point (JUMP_BACKWARD) in each."""
     x = 0
