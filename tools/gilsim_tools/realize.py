@@ -732,23 +732,29 @@ def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict,
     """Wait for quiet and a speed within --max-drift of the calibration on every CPU.
 
     Returns (speed factors, timer overshoot, seconds waited).  If the speed stays out of band
-    over several probes that agree with each other, and the CPUs agree among themselves, the
-    machine really changed speed: the op kinds are calibrated again.  CPUs that disagree with
-    each other are waited out (recalibrating on one of them would not help)."""
+    over several probes that agree with each other, taken while no other process used the CPUs,
+    and the CPUs agree among themselves, the machine really changed speed: the op kinds are
+    calibrated again.  A slowdown while others compile is contention, not a new speed: it is
+    waited out, as are CPUs that disagree with each other (recalibrating on one would not
+    help)."""
     waited = 0.0
-    history: list[dict] = []
+    history: list[tuple[dict, bool]] = []
     while True:
         w = mon.wait_quiet(args.quiet_wait)
         waited += max(w, 0.0)
         timer = cal.timer_probe()
+        mark = mon.mark()
         factors = cal.probe()
+        foreign, window = mon.foreign_since(mark)
+        quiet = w >= 0 and foreign <= 0.03
         off = {k: f for k, f in factors.items() if abs(f - 1) > args.max_drift}
         if not off or args.rescale:
             return factors, timer, waited
-        history.append(factors)
-        if len(history) >= 4 and cal.cpus_agree(args.max_drift):
-            recent = history[-3:]
-            steady = all(abs(h[k] / recent[0][k] - 1) < args.max_drift for h in recent for k in off)
+        history.append((factors, quiet))
+        recent = history[-3:]
+        if len(history) >= 4 and all(q for _, q in recent) and cal.cpus_agree(args.max_drift):
+            steady = all(abs(h[k] / recent[0][0][k] - 1) < args.max_drift
+                         for h, _ in recent for k in off)
             if steady:
                 log(f"  speed moved for good ({cal.describe_last_probe()}); calibrating again")
                 for k in off:
