@@ -608,10 +608,15 @@ def derive(rows: list[dict], defaults: dict[str, float]) -> dict[str, tuple[floa
         out["thread_start"] = (max(10e-6, seconds(start) - wake - boot),
                                "thread_start (start() returning, after the new thread's "
                                "bootstrap) less gil_wake_latency and thread_bootstrap")
-    rt = pick(rows, "tpe_submit_result")
-    if rt:
-        half = max(1e-6, (seconds(rt) - 2 * wake) / 2)
-        how = "tpe_submit_result round trip less two gil_wake_latency wake-ups, halved"
+    per_item = pick(rows, "tpe_map_per_item")
+    if per_item:
+        # With 4 busy workers and 2000 items nobody waits for a wake-up: the per-item cost is
+        # the Python work of submit plus the worker's part, serialised on the GIL.  (The
+        # submit->result round trip would need the wake latency subtracted twice, and the
+        # forced-switch wake-up of an idle vCPU is larger than the whole round trip here.)
+        half = seconds(per_item) / 2
+        how = (f"tpe_map_per_item ({per_item['cores']} cores: 4 workers kept busy by "
+               "map, no wake-ups), halved between submit and the worker's part")
         out["pool_submit"] = (half, how)
         out["pool_task"] = (half, how)
     return {k: v for k, v in out.items() if k in defaults}
@@ -666,6 +671,17 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args) -> dict:
     }
 
 
+def read_figures(path: str) -> list[dict]:
+    try:
+        with open(path) as f:
+            return json.load(f)["measured"]["figures"]
+    except OSError as e:
+        raise UserError(f"--update {path}: cannot read: {e.strerror}") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise UserError(f"--update {path}: not a profile written by calibrate.py (no "
+                        "measured/figures)") from None
+
+
 def table(rows: list[dict]) -> str:
     lines = [f"{'figure':<34} {'cores':>5} {'median':>10} {'min':>10} {'max':>10} "
              f"{'p10':>10} {'p90':>10}  unit"]
@@ -691,6 +707,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--cores", default="1,2", help="core counts to pin to (default 1,2)")
     p.add_argument("--only", action="append", help="only figures whose name contains this "
                    "(may be repeated)")
+    p.add_argument("--update", metavar="PROFILE", help="start from this profile's figures and "
+                   "replace only those measured now (with --only: re-measure a few figures that "
+                   "other processes disturbed); the result goes to --output as usual")
     p.add_argument("--quick", action="store_true", help="fewer samples per run (~40 %%)")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="wait up to this many seconds "
                    "for other processes to leave the CPUs idle before each figure (default 60)")
@@ -709,7 +728,10 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
         defaults = gilsim_params(args.gilsim)
+        old_rows = read_figures(args.update) if args.update else []
         rows = measure(args)
+        fresh = {(r["figure"], r["cores"]) for r in rows}
+        rows = [r for r in old_rows if (r["figure"], r["cores"]) not in fresh] + rows
         profile = build_profile(rows, defaults, args)
     except UserError as e:
         print(f"calibrate: error: {e}", file=sys.stderr)
