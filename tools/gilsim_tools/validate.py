@@ -464,7 +464,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                 epilog="Examples:\n  tools/validate.py scenarios/validation "
                                        "--calibrate           # measure this host, run all\n"
                                        "  tools/validate.py scenarios/validation --measured "
-                                       "scenarios/validation/measured   # committed results")
+                                       "docs/validation/measured   # committed results")
     p.add_argument("scenarios", nargs="+", help="scenario files or directories of them")
     p.add_argument("--gilsim", default="build/gilsim", help="gilsim binary (default build/gilsim)")
     p.add_argument("--profile", help="machine profile for gilsim run --profile (default: "
