@@ -1,0 +1,14 @@
+#!/usr/bin/env python3
+"""Measure this host's machine profile for gilsim: tools/gilsim_tools/calibrate.py.
+
+A thin launcher, like realize.py: process-start figures with "spawn" and "forkserver" re-run
+this file in the child, so what they measure is an interpreter start plus a few lines."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+if __name__ == "__main__":
+    from gilsim_tools.calibrate import main
+    sys.exit(main(sys.argv[1:]))

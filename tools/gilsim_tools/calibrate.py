@@ -1,0 +1,757 @@
+"""Measure this host's machine profile and write it as a profile file gilsim reads (--profile).
+
+Every figure is measured --runs times (default 5); a run takes many samples and keeps their
+median; a figure is the median of its run medians, with the spread (min .. max of the run
+medians) and the last run's p10 / p90.  Before each figure the tool waits until no other
+process uses the CPUs (as realize.py does) and records how much they used meanwhile.  Figures
+that depend on the core count are measured pinned to 1 CPU and to 2 (or the host's count).
+
+The profile file:
+  "params"    the parameters `gilsim profile --format json` lists (asked at run time, so this
+              tool keeps up with the model), as duration strings in whole nanoseconds, each
+              derived from the figures below as "how" in "measured"/"derivations" says;
+  "measured"  every figure with its spread, including those no parameter uses yet: process start
+              per start method, pickling and pipe throughput, ProcessPoolExecutor and asyncio
+              per-task costs, subprocess fork/exec, the busy loop's speed.
+
+Figures (samples of one run):
+  spin_ns_per_iter(n)         `for i in range(n): x ^= i` per iteration (realize's cpu op) at
+                              n = 1e3, 5e4, 1e6: short loops are faster (small-int cache)
+  sha256_ns_per_byte, sum_ns_per_byte   realize's native and native_gil ops, per byte
+  pipe_read_1byte             os.read(fd, 1) on a pipe holding data (realize's short io op)
+  event_pingpong_half_rtt     two threads bounce a threading.Event: round trip / 2
+  wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins
+  gil_handoff                 two CPU-bound threads; at every change of GIL holder, the gap
+                              between the old holder's last and the new holder's first
+                              timestamp (taken every ~2 us of work): drop -> signal -> wake ->
+                              take, the cost of one forced switch
+  gil_hold_per_switch         the time between holder changes (expect the switch interval)
+  timed_wait_overshoot(5ms)   Lock.acquire(timeout=5ms) on a held lock, late by (take_gil waits so)
+  sleep_overshoot(d)          time.sleep(d) late by, d = 100us, 1ms, 5ms (realize's io op)
+  thread_start, thread_start_join   Thread(target=noop).start(), and with .join()
+  tpe_submit_result           ThreadPoolExecutor(1).submit(noop).result(), pool warm
+  tpe_map_per_item            list(ThreadPoolExecutor(4).map(noop, range(2000))) / 2000
+  process_start(m)            multiprocessing Process(target=noop).start(); join(), per start
+                              method m (forkserver: the server running; its own start apart)
+  forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
+  ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result
+  ppe_shutdown(m)             shutdown(wait=True) of a warm ProcessPoolExecutor(2)
+  ppe_submit_result(m)        a warm pool's trivial submit -> result round trip
+  ppe_map_per_item(k)         fork pool of 2: map(noop, range(N), chunksize=k) per item, k = 1, 64
+  pickle_dumps/loads_MBps     pickle of a 4 MB bytes object (protocol 5 default)
+  pipe_MBps                   4 MB through multiprocessing Connection send_bytes/recv_bytes to a
+                              forked child and back (one direction counted)
+  ppe_roundtrip_MBps          ProcessPoolExecutor(1).submit(len, 4 MB) (argument only)
+  asyncio_task_gather         create_task + gather of a trivial coroutine, per task
+  asyncio_sleep0              `await asyncio.sleep(0)`, per iteration
+  asyncio_to_thread           `await asyncio.to_thread(noop)` round trip
+  subprocess_run(true)        subprocess.run(["true"]): fork/exec/wait of a trivial command
+  subprocess_run(seq 1)       the baseline realize.py subtracts from its subprocess op
+
+Output: the profile JSON (stdout, or --output FILE written whole or not at all) and a table of
+figures on stderr.  Exit status 0, 2 for bad usage (e.g. gilsim not found), 130 if interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import json
+import multiprocessing
+import os
+import pickle
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+from . import workload as wl
+from .common import UserError, duration_text, quantile, write_atomically
+from .common import log as _log
+from .hostload import LoadMonitor
+
+TOOL = "calibrate"
+SCHEMA_VERSION = 1
+pc = time.perf_counter
+
+
+def log(msg: str) -> None:
+    _log(TOOL, msg)
+
+
+noop = wl.noop
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements: each returns the samples of one run (seconds, or a rate)
+
+
+def spin_per_iter(n: int) -> list[float]:
+    reps = max(5, min(2000, int(0.2 / (n * 25e-9))))
+    wl.spin(n)
+    out = []
+    for _ in range(reps):
+        t0 = pc()
+        wl.spin(n)
+        out.append((pc() - t0) / n)
+    return out
+
+
+def event_pingpong(rounds: int = 1000) -> list[float]:
+    ping, pong = threading.Event(), threading.Event()
+
+    def partner() -> None:
+        for _ in range(rounds):
+            ping.wait()
+            ping.clear()
+            pong.set()
+
+    th = threading.Thread(target=partner)
+    th.start()
+    out = []
+    for _ in range(rounds):
+        t0 = pc()
+        ping.set()
+        pong.wait()
+        pong.clear()
+        out.append((pc() - t0) / 2)
+    th.join()
+    return out[50:]
+
+
+def wake_after_idle(idle: float, rounds: int) -> list[float]:
+    """Latency to wake a thread that has been blocked for `idle` while the waker spins: on
+    this VM a vCPU idle for more than ~1 ms can be slow to wake (the host reschedules it)."""
+    go, done = threading.Event(), threading.Event()
+    woke = [0.0]
+
+    def partner() -> None:
+        for _ in range(rounds):
+            go.wait()
+            woke[0] = pc()
+            go.clear()
+            done.set()
+
+    th = threading.Thread(target=partner)
+    th.start()
+    out = []
+    for _ in range(rounds):
+        end = pc() + idle
+        while pc() < end:
+            wl.spin(100)
+        t0 = pc()
+        go.set()
+        done.wait()
+        done.clear()
+        out.append(woke[0] - t0)
+    th.join()
+    return out
+
+
+def per_byte(fn: Callable[[int], None], nbytes: int = 1 << 20, n: int = 60) -> list[float]:
+    wl.ensure_buffer(nbytes)
+    fn(nbytes)
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        fn(nbytes)
+        out.append((pc() - t0) / nbytes)
+    return out
+
+
+def pipe_read_1byte(n: int = 20000) -> list[float]:
+    r, w = os.pipe()
+    os.write(w, b"x" * n)
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        os.read(r, 1)
+        out.append(pc() - t0)
+    os.close(r)
+    os.close(w)
+    return out
+
+
+def gil_switches(duration: float = 1.0) -> tuple[list[float], list[float]]:
+    """Two CPU-bound threads stamp the time every ~2 us of work; returns (hand-off gaps,
+    holds between holder changes)."""
+    stamps: list[tuple[float, int]] = []
+    stop = [False]
+
+    def worker(me: int) -> None:
+        append = stamps.append
+        while not stop[0]:
+            append((pc(), me))
+            wl.spin(60)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for th in threads:
+        th.start()
+    time.sleep(duration)  # the main thread sleeps: it does not compete for the GIL
+    stop[0] = True
+    for th in threads:
+        th.join()
+    gaps, changes = [], []
+    for (t0, a), (t1, b) in zip(stamps, stamps[1:]):
+        if a != b:
+            gaps.append(t1 - t0)
+            changes.append(t1)
+    holds = [b - a for a, b in zip(changes[1:], changes[2:])]
+    return gaps[1:], holds
+
+
+def timed_wait_overshoot(timeout: float = 0.005, n: int = 60) -> list[float]:
+    lock = threading.Lock()
+    lock.acquire()
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        lock.acquire(timeout=timeout)
+        out.append(pc() - t0 - timeout)
+    return out
+
+
+def sleep_overshoot(d: float, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        time.sleep(d)
+        out.append(pc() - t0 - d)
+    return out
+
+
+def thread_start(n: int = 200, join: bool = False) -> list[float]:
+    out = []
+    for _ in range(n):
+        th = threading.Thread(target=noop)
+        t0 = pc()
+        th.start()
+        if join:
+            th.join()
+        out.append(pc() - t0)
+        if not join:
+            th.join()
+    return out
+
+
+def tpe_submit_result(n: int = 1000) -> list[float]:
+    out = []
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        for _ in range(50):
+            ex.submit(noop).result()
+        for _ in range(n):
+            t0 = pc()
+            ex.submit(noop).result()
+            out.append(pc() - t0)
+    return out
+
+
+def tpe_map_per_item(batches: int = 10, items: int = 2000) -> list[float]:
+    out = []
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        list(ex.map(noop, range(200)))
+        for _ in range(batches):
+            t0 = pc()
+            list(ex.map(noop, range(items)))
+            out.append((pc() - t0) / items)
+    return out
+
+
+def process_start(method: str, n: int) -> list[float]:
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()  # the server is running from here on
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+        out.append(pc() - t0)
+    return out
+
+
+def _stop_forkserver() -> None:
+    from multiprocessing import forkserver
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
+
+
+def forkserver_server_start(n: int = 3) -> list[float]:
+    """A first forkserver Process (server start + one child) less a warm one."""
+    ctx = multiprocessing.get_context("forkserver")
+    out = []
+    for _ in range(n):
+        _stop_forkserver()
+        t0 = pc()
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+        first = pc() - t0
+        t0 = pc()
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+        out.append(first - (pc() - t0))
+    _stop_forkserver()
+    return out
+
+
+def ppe_first_result(method: str, n: int = 3) -> list[float]:
+    ctx = multiprocessing.get_context(method)
+    out = []
+    for _ in range(n):
+        if method == "forkserver":
+            _stop_forkserver()  # a fresh server each time, as a program starting a pool pays
+        t0 = pc()
+        ex = concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx)
+        ex.submit(noop).result()
+        out.append(pc() - t0)
+        ex.shutdown()
+    return out
+
+
+def ppe_shutdown(method: str, n: int = 3) -> list[float]:
+    ctx = multiprocessing.get_context(method)
+    out = []
+    for _ in range(n):
+        ex = concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx)
+        list(ex.map(noop, range(8)))
+        t0 = pc()
+        ex.shutdown(wait=True)
+        out.append(pc() - t0)
+    return out
+
+
+def ppe_submit_result(method: str, n: int = 200) -> list[float]:
+    ctx = multiprocessing.get_context(method)
+    out = []
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
+        for _ in range(20):
+            ex.submit(noop).result()
+        for _ in range(n):
+            t0 = pc()
+            ex.submit(noop).result()
+            out.append(pc() - t0)
+    return out
+
+
+def ppe_map_per_item(chunksize: int, items: int = 3000, batches: int = 3) -> list[float]:
+    ctx = multiprocessing.get_context("fork")
+    out = []
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+        list(ex.map(noop, range(100)))
+        for _ in range(batches):
+            t0 = pc()
+            list(ex.map(noop, range(items), chunksize=chunksize))
+            out.append((pc() - t0) / items)
+    return out
+
+
+PAYLOAD = 4 * 1024 * 1024
+
+
+def pickle_rate(loads: bool, n: int = 30) -> list[float]:
+    data = b"\x5a" * PAYLOAD
+    blob = pickle.dumps(data)
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        if loads:
+            pickle.loads(blob)
+        else:
+            pickle.dumps(data)
+        out.append(PAYLOAD / (pc() - t0) / 1e6)
+    return out
+
+
+def _echo_child(conn) -> None:
+    while True:
+        data = conn.recv_bytes()
+        if not data:
+            return
+        conn.send_bytes(data)
+
+
+def pipe_rate(n: int = 15) -> list[float]:
+    ctx = multiprocessing.get_context("fork")
+    a, b = ctx.Pipe()
+    p = ctx.Process(target=_echo_child, args=(b,))
+    p.start()
+    data = b"\x5a" * PAYLOAD
+    a.send_bytes(data)
+    a.recv_bytes()
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        a.send_bytes(data)
+        a.recv_bytes()
+        out.append(2 * PAYLOAD / (pc() - t0) / 1e6)
+    a.send_bytes(b"")
+    p.join()
+    return out
+
+
+def ppe_arg_rate(n: int = 10) -> list[float]:
+    ctx = multiprocessing.get_context("fork")
+    data = b"\x5a" * PAYLOAD
+    out = []
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
+        ex.submit(len, data).result()
+        for _ in range(n):
+            t0 = pc()
+            ex.submit(len, data).result()
+            out.append(PAYLOAD / (pc() - t0) / 1e6)
+    return out
+
+
+def asyncio_task_gather(n: int = 5000, batches: int = 5) -> list[float]:
+    async def trivial() -> None:
+        return None
+
+    async def main() -> list[float]:
+        out = []
+        for _ in range(batches):
+            t0 = pc()
+            await asyncio.gather(*(asyncio.ensure_future(trivial()) for _ in range(n)))
+            out.append((pc() - t0) / n)
+        return out
+
+    return asyncio.run(main())
+
+
+def asyncio_sleep0(n: int = 20000) -> list[float]:
+    async def main() -> list[float]:
+        out = []
+        for _ in range(5):
+            t0 = pc()
+            for _ in range(n // 5):
+                await asyncio.sleep(0)
+            out.append((pc() - t0) / (n // 5))
+        return out
+
+    return asyncio.run(main())
+
+
+def asyncio_to_thread(n: int = 300) -> list[float]:
+    async def main() -> list[float]:
+        for _ in range(20):
+            await asyncio.to_thread(noop)
+        out = []
+        for _ in range(n):
+            t0 = pc()
+            await asyncio.to_thread(noop)
+            out.append(pc() - t0)
+        return out
+
+    return asyncio.run(main())
+
+
+def subprocess_run(argv: list[str], n: int = 40) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        out.append(pc() - t0)
+    return out
+
+
+# (name, unit, samples of one run, core counts; None = measured once, unpinned beyond the host)
+Figure = tuple[str, str, Callable[[], list[float]], tuple[int, ...]]
+
+
+def figures(quick: bool) -> list[Figure]:
+    k = 0.4 if quick else 1.0
+    sp = [(m, m) for m in ("fork", "forkserver", "spawn")]
+    out: list[Figure] = [
+        ("spin_ns_per_iter(n=1e3)", "ns", lambda: spin_per_iter(1000), (1,)),
+        ("spin_ns_per_iter(n=5e4)", "ns", lambda: spin_per_iter(50_000), (1,)),
+        ("spin_ns_per_iter(n=1e6)", "ns", lambda: spin_per_iter(1_000_000), (1,)),
+        ("event_pingpong_half_rtt", "us", lambda: event_pingpong(int(1000 * k)), (1, 2)),
+        ("sha256_ns_per_byte", "ns", lambda: per_byte(wl.hash_bytes), (1,)),
+        ("sum_ns_per_byte", "ns", lambda: per_byte(wl.sum_bytes, 1 << 18), (1,)),
+        ("pipe_read_1byte", "us", lambda: pipe_read_1byte(int(20000 * k)), (1,)),
+        ("wake_after_idle(50us)", "us", lambda: wake_after_idle(50e-6, int(200 * k)), (1, 2)),
+        ("wake_after_idle(5ms)", "us", lambda: wake_after_idle(5e-3, int(40 * k)), (1, 2)),
+        ("gil_handoff", "us", None, (1, 2)),  # with gil_hold_per_switch
+        ("timed_wait_overshoot(5ms)", "us", lambda: timed_wait_overshoot(n=int(60 * k)), (1, 2)),
+        ("sleep_overshoot(100us)", "us", lambda: sleep_overshoot(1e-4, int(300 * k)), (1,)),
+        ("sleep_overshoot(1ms)", "us", lambda: sleep_overshoot(1e-3, int(200 * k)), (1,)),
+        ("sleep_overshoot(5ms)", "us", lambda: sleep_overshoot(5e-3, int(60 * k)), (1,)),
+        ("thread_start", "us", lambda: thread_start(int(200 * k)), (1, 2)),
+        ("thread_start_join", "us", lambda: thread_start(int(200 * k), join=True), (1, 2)),
+        ("tpe_submit_result", "us", lambda: tpe_submit_result(int(1000 * k)), (1, 2)),
+        ("tpe_map_per_item", "us", lambda: tpe_map_per_item(max(3, int(10 * k))), (1, 2)),
+    ]
+    for name, m in sp:
+        n = {"fork": 20, "forkserver": 10, "spawn": 5}[m]
+        out.append((f"process_start({name})", "ms",
+                    (lambda m=m, n=n: process_start(m, max(3, int(n * k)))), (2,)))
+    out.append(("forkserver_server_start", "ms", lambda: forkserver_server_start(), (2,)))
+    for name, m in sp:
+        out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), (2,)))
+        out.append((f"ppe_shutdown({name})", "ms", lambda m=m: ppe_shutdown(m), (2,)))
+    out.append(("ppe_submit_result(fork)", "us", lambda: ppe_submit_result("fork", int(200 * k)),
+                (1, 2)))
+    out += [
+        ("ppe_map_per_item(chunksize=1)", "us", lambda: ppe_map_per_item(1), (1, 2)),
+        ("ppe_map_per_item(chunksize=64)", "us", lambda: ppe_map_per_item(64), (1, 2)),
+        ("pickle_dumps_MBps", "MB/s", lambda: pickle_rate(False), (1,)),
+        ("pickle_loads_MBps", "MB/s", lambda: pickle_rate(True), (1,)),
+        ("pipe_MBps", "MB/s", lambda: pipe_rate(), (2,)),
+        ("ppe_arg_MBps", "MB/s", lambda: ppe_arg_rate(), (2,)),
+        ("asyncio_task_gather", "us", lambda: asyncio_task_gather(), (1,)),
+        ("asyncio_sleep0", "us", lambda: asyncio_sleep0(), (1,)),
+        ("asyncio_to_thread", "us", lambda: asyncio_to_thread(int(300 * k)), (1, 2)),
+        ("subprocess_run(true)", "ms", lambda: subprocess_run(["true"], int(40 * k)), (1, 2)),
+        ("subprocess_run(seq 1)", "ms", lambda: subprocess_run([wl.seq_path(), "1"], int(40 * k)),
+         (1, 2)),
+    ]
+    return out
+
+
+SCALE = {"ns": 1e9, "us": 1e6, "ms": 1e3, "MB/s": 1.0}
+
+
+def summary(name: str, unit: str, cores: int, per_run: list[float], last: list[float],
+            foreign: float) -> dict:
+    k = SCALE[unit]
+    s = sorted(last)
+    return {"figure": name, "unit": unit, "cores": cores,
+            "median": statistics.median(per_run) * k,
+            "min": min(per_run) * k, "max": max(per_run) * k, "runs": len(per_run),
+            "last_run": {"samples": len(s), "p10": quantile(s, 0.1) * k,
+                         "p90": quantile(s, 0.9) * k, "max": s[-1] * k},
+            "other_processes_cores": round(foreign, 3)}
+
+
+def measure(args) -> list[dict]:
+    allowed = sorted(os.sched_getaffinity(0))
+    mon = LoadMonitor(TOOL)
+    rows = []
+    core_counts = [c for c in args.cores if c <= len(allowed)]
+    for c in args.cores:
+        if c > len(allowed):
+            log(f"skipping {c} cores: the host allows {len(allowed)}")
+    for name, unit, fn, on in figures(args.quick):
+        if args.only and not any(o in name for o in args.only):
+            continue
+        for cores in core_counts:
+            if cores not in on and not (max(on) > len(allowed) and cores == len(allowed)):
+                continue
+            os.sched_setaffinity(0, allowed[:cores])
+            if mon.wait_quiet(args.quiet_wait) < 0:
+                log("  warning: other processes keep the CPUs busy; measuring anyway")
+            mark = mon.mark()
+            per_run, last, holds_per_run, holds_last = [], [], [], []
+            for _ in range(args.runs):
+                if fn is None:
+                    samples, holds = gil_switches(0.5 if args.quick else 1.0)
+                    holds_per_run.append(statistics.median(holds))
+                    holds_last = holds
+                else:
+                    samples = fn()
+                per_run.append(statistics.median(samples))
+                last = samples
+            foreign, window = mon.foreign_since(mark)
+            load = foreign / window if window > 0 else 0.0
+            row = summary(name, unit, cores, per_run, last, load)
+            rows.append(row)
+            log(f"{cores} core(s) {name:<32} {row['median']:10.3f} {unit:<4} "
+                f"(runs {row['min']:.3f} .. {row['max']:.3f}; others {load:.2f} cores)")
+            if fn is None:
+                rows.append(summary("gil_hold_per_switch", "ms", cores, holds_per_run,
+                                    holds_last, load))
+                log(f"{cores} core(s) {'gil_hold_per_switch':<32} {rows[-1]['median']:10.3f} ms")
+    os.sched_setaffinity(0, allowed)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# From figures to the parameters gilsim knows
+
+
+def pick(rows: list[dict], name: str, cores: int | None = None) -> dict | None:
+    """The row of a figure, on the most cores measured unless cores is given."""
+    found = [r for r in rows if r["figure"] == name and (cores is None or r["cores"] == cores)]
+    return max(found, key=lambda r: r["cores"]) if found else None
+
+
+def seconds(row: dict) -> float:
+    return row["median"] / SCALE[row["unit"]]
+
+
+def derive(rows: list[dict], defaults: dict[str, float]) -> dict[str, tuple[float, str]]:
+    """Parameter -> (seconds, how it was derived).  Only what the figures determine; the rest of
+    gilsim's parameters keep their defaults (and are not written)."""
+    out: dict[str, tuple[float, str]] = {}
+    handoff = pick(rows, "gil_handoff")
+    if handoff:
+        out["gil_wake_latency"] = (seconds(handoff), "gil_handoff: the gap at a forced GIL switch "
+                                   f"between two CPU-bound threads, {handoff['cores']} cores")
+    wake = out.get("gil_wake_latency", (defaults.get("gil_wake_latency", 10e-6), ""))[0]
+    wait = pick(rows, "timed_wait_overshoot(5ms)")
+    if wait:
+        out["timer_slack"] = (max(0.0, seconds(wait) - wake),
+                              "timed_wait_overshoot(5ms) less gil_wake_latency, which the model "
+                              "adds to a timed wait's slack")
+    start = pick(rows, "thread_start", 1) or pick(rows, "thread_start")
+    if start:
+        # start() = thread_start + wake of the new thread + thread_bootstrap + wake of the
+        # starter (it waits on the _started Event).  Pinned to 1 core those wakes are context
+        # switches on a busy core; on 2 cores they include waking an idle vCPU, which is not
+        # what thread_start means, so the 1-core figure is used.
+        boot = defaults.get("thread_bootstrap", 20e-6)
+        switch = defaults.get("context_switch", 2e-6)
+        out["thread_start"] = (max(1e-6, seconds(start) - boot - 2 * switch),
+                               f"thread_start ({start['cores']} core: start() returning after "
+                               "the new thread's bootstrap) less thread_bootstrap and two "
+                               "context switches")
+    per_item = pick(rows, "tpe_map_per_item")
+    if per_item:
+        # With 4 busy workers and 2000 items nobody waits for a wake-up: the per-item cost is
+        # the Python work of submit plus the worker's part, serialised on the GIL.  (The
+        # submit->result round trip would need the wake latency subtracted twice, and the
+        # forced-switch wake-up of an idle vCPU is larger than the whole round trip here.)
+        half = seconds(per_item) / 2
+        how = (f"tpe_map_per_item ({per_item['cores']} cores: 4 workers kept busy by "
+               "map, no wake-ups), halved between submit and the worker's part")
+        out["pool_submit"] = (half, how)
+        out["pool_task"] = (half, how)
+    return {k: v for k, v in out.items() if k in defaults}
+
+
+def gilsim_params(gilsim: str) -> dict[str, float]:
+    """The parameters this gilsim knows, with their defaults in seconds."""
+    try:
+        done = subprocess.run([gilsim, "profile", "--format", "json"], capture_output=True,
+                              text=True, timeout=60)
+    except OSError as e:
+        raise UserError(f"cannot run gilsim at {gilsim}: {e.strerror}; build it (cmake --build "
+                        "build) or pass --gilsim PATH") from None
+    if done.returncode != 0:
+        raise UserError(f"`{gilsim} profile --format json` failed (exit {done.returncode}): "
+                        f"{done.stderr.strip().splitlines()[0] if done.stderr.strip() else ''}")
+    try:
+        params = json.loads(done.stdout)["params"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise UserError(f"`{gilsim} profile --format json` printed no \"params\" object") from None
+    from .scenario import parse_seconds
+    out = {}
+    for name, value in params.items():
+        try:
+            out[name] = parse_seconds(value, f"gilsim profile: {name}")
+        except UserError:
+            continue
+    return out
+
+
+def build_profile(rows: list[dict], defaults: dict[str, float], args) -> dict:
+    derived = derive(rows, defaults)
+    return {
+        "name": args.name,
+        "description": (f"measured by tools/calibrate.py on {platform.node() or 'this host'} "
+                        f"({platform.machine()}, Linux {platform.release()}, "
+                        f"{len(os.sched_getaffinity(0))} CPUs), CPython "
+                        f"{platform.python_version()}, {args.runs} runs per figure"),
+        "params": {k: duration_text(v) for k, (v, _) in sorted(derived.items())},
+        "measured": {
+            "schema_version": SCHEMA_VERSION, "tool": TOOL,
+            "python": platform.python_version(), "python_build": sys.version,
+            "host": f"{platform.machine()}, Linux {platform.release()}",
+            "host_cores": len(os.sched_getaffinity(0)), "runs": args.runs,
+            "switch_interval_s": sys.getswitchinterval(),
+            "started_unix": args.started, "finished_unix": time.time(),
+            "derivations": {k: {"value": duration_text(v), "how": how}
+                            for k, (v, how) in sorted(derived.items())},
+            "not_measured": sorted(k for k in defaults if k not in derived),
+            "figures": rows,
+        },
+    }
+
+
+def read_figures(path: str) -> list[dict]:
+    try:
+        with open(path) as f:
+            return json.load(f)["measured"]["figures"]
+    except OSError as e:
+        raise UserError(f"--update {path}: cannot read: {e.strerror}") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise UserError(f"--update {path}: not a profile written by calibrate.py (no "
+                        "measured/figures)") from None
+
+
+def table(rows: list[dict]) -> str:
+    lines = [f"{'figure':<34} {'cores':>5} {'median':>10} {'min':>10} {'max':>10} "
+             f"{'p10':>10} {'p90':>10}  unit"]
+    for r in rows:
+        lines.append(f"{r['figure']:<34} {r['cores']:>5} {r['median']:>10.3f} {r['min']:>10.3f} "
+                     f"{r['max']:>10.3f} {r['last_run']['p10']:>10.3f} "
+                     f"{r['last_run']['p90']:>10.3f}  {r['unit']}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="calibrate.py",
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                description=__doc__.split("\n\nOutput:")[0],
+                                epilog="Example: python3 tools/calibrate.py -o myhost.json && "
+                                       "build/gilsim run scenarios/cpu-bound.json --profile "
+                                       "myhost.json")
+    p.add_argument("--gilsim", default="build/gilsim", help="the gilsim binary whose parameter "
+                   "names to fill in (default build/gilsim)")
+    p.add_argument("--output", "-o", help="write the profile here (default: stdout)")
+    p.add_argument("--name", default="host", help="the profile's name (default host)")
+    p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    p.add_argument("--cores", default="1,2", help="core counts to pin to (default 1,2)")
+    p.add_argument("--only", action="append", help="only figures whose name contains this "
+                   "(may be repeated)")
+    p.add_argument("--update", metavar="PROFILE", help="start from this profile's figures and "
+                   "replace only those measured now (with --only: re-measure a few figures that "
+                   "other processes disturbed); the result goes to --output as usual")
+    p.add_argument("--quick", action="store_true", help="fewer samples per run (~40 %%)")
+    p.add_argument("--quiet-wait", type=float, default=60.0, help="wait up to this many seconds "
+                   "for other processes to leave the CPUs idle before each figure (default 60)")
+    a = p.parse_args(argv)
+    try:
+        a.cores = [int(c) for c in a.cores.split(",")]
+    except ValueError:
+        p.error("--cores takes a comma-separated list of integers, e.g. 1,2")
+    if a.runs < 1 or any(c < 1 for c in a.cores):
+        p.error("--runs and --cores must be >= 1")
+    a.started = time.time()
+    return a
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    try:
+        defaults = gilsim_params(args.gilsim)
+        old_rows = read_figures(args.update) if args.update else []
+        rows = measure(args)
+        fresh = {(r["figure"], r["cores"]) for r in rows}
+        rows = [r for r in old_rows if (r["figure"], r["cores"]) not in fresh] + rows
+        profile = build_profile(rows, defaults, args)
+    except UserError as e:
+        print(f"calibrate: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("calibrate: interrupted", file=sys.stderr)
+        return 130
+    print(table(rows), file=sys.stderr)
+    for k, v in profile["params"].items():
+        log(f"param {k} = {v}  ({profile['measured']['derivations'][k]['how']})")
+    text = json.dumps(profile, indent=1) + "\n"
+    if args.output:
+        write_atomically(args.output, text)
+        log(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
