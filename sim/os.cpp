@@ -1,5 +1,8 @@
 // The kernel model (see os.hpp). Rules and their sources:
-// - A woken thread needs `gil_wake_latency` before it can run (futex wake, IPI, idle exit).
+// - A woken thread needs `gil_wake_latency` before it can run (futex wake, IPI; also a thread
+//   back from an I/O longer than that: shorter ones never slept), and
+//   `idle_exit_latency` more on a core idle for longer than `idle_poll_window` (the idle loop
+//   polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
 // - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
 // - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux
@@ -34,6 +37,7 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
       base_slice_(profile.base_slice * ncpu_factor(cores)),
       wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
   running_.reserve(static_cast<std::size_t>(cores));
+  idle_since_.assign(static_cast<std::size_t>(cores), 0);
   run_queue_.reserve(256);
 }
 
@@ -105,7 +109,18 @@ void Os::block_for(Tid t, Nanos duration) {
   threads_[t].cpu = Cpu::blocked;
   publish(t);
   engine_.wait_until(now() + duration);
+  // Data that arrives within a wake-up latency was there already: the call never slept.
+  // Otherwise the thread slept and is woken like any other.
+  if (duration > profile_.gil_wake_latency)
+    engine_.wait_until(now() + profile_.gil_wake_latency + idle_exit());
   acquire_core(t, true);
+}
+
+// Where a wake-up lands is decided when it is sent (select_task_rq at try_to_wake_up): on an
+// idle core if there is one, the one idle the shortest; a halted one starts it late.
+Nanos Os::idle_exit() const {
+  if (idle_since_.empty() || now() - idle_since_.back() <= profile_.idle_poll_window) return 0;
+  return profile_.idle_exit_latency;
 }
 
 bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
@@ -117,7 +132,10 @@ bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
   publish(t);
   const Nanos fires = profile_.timer_slack + profile_.gil_wake_latency;
   engine_.wait_until(timeout == kNever ? kNever : now() + timeout + fires);
-  if (!th.notified) std::erase(queue.waiters, t);
+  if (!th.notified) {
+    std::erase(queue.waiters, t);
+    if (const Nanos exit = idle_exit(); exit > 0) engine_.wait_until(now() + exit);
+  }
   acquire_core(t, true);
   return th.notified;
 }
@@ -127,7 +145,7 @@ void Os::notify_one(WaitQueue& queue) {
   const Tid t = queue.waiters.front();
   queue.waiters.erase(queue.waiters.begin());
   threads_[t].notified = true;
-  engine_.wake(t, now() + profile_.gil_wake_latency);
+  engine_.wake(t, now() + profile_.gil_wake_latency + idle_exit());
 }
 
 void Os::notify_all(WaitQueue& queue) {
@@ -142,6 +160,7 @@ void Os::acquire_core(Tid t, bool woken) {
   place(t, woken);
   if (free_cores_ > 0) {
     --free_cores_;
+    idle_since_.pop_back();
     return start_on_core(t);
   }
   publish(t);
@@ -171,6 +190,7 @@ void Os::release_core(Tid t) {
   std::erase(running_, t);
   if (run_queue_.empty()) {
     ++free_cores_;
+    idle_since_.push_back(now());
     return;
   }
   const Tid next = run_queue_.front();

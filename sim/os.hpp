@@ -67,6 +67,7 @@ class Os {
   };
 
   void acquire_core(Tid t, bool woken);
+  Nanos idle_exit() const;
   void start_on_core(Tid t);
   void release_core(Tid t);
   void yield_core(Tid t);
@@ -84,6 +85,7 @@ class Os {
   const MachineProfile& profile_;
   int cores_;
   int free_cores_;
+  std::vector<Nanos> idle_since_;  // per free core, when it went idle (last freed last)
   Nanos sched_latency_;  // the profile's constants times the ncpu factor
   Nanos base_slice_;
   Nanos wakeup_granularity_;

@@ -3,6 +3,8 @@
 // base slice 0.75 ms: one core means an ncpu factor of 1, two cores a factor of 2).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "rig.hpp"
 
 using namespace gilsim;
@@ -45,10 +47,10 @@ TEST_CASE("a thread woken from sleep preempts a thread that has run for longer")
   const Tid sleeper = rig.ops(0, {{OpKind::io, 5 * ms}, {OpKind::native, 1 * ms}});
   rig.run();
   // Back from its 5 ms sleep the sleeper is far behind the hog in vruntime: it takes the core
-  // at once (one context switch), instead of waiting for the hog's slice to end.
+  // at once (its wake-up, then one context switch), instead of waiting for the hog's slice.
   const auto io = rig.recorder.latencies(sleeper, OpKind::io);
   REQUIRE(io.size() == 1);
-  CHECK(io[0] <= 5 * ms + 2 * us);
+  CHECK(io[0] <= 5 * ms + 10 * us + 2 * us);
 }
 
 TEST_CASE("more CPU-bound threads than cores still use every core fully") {
@@ -61,4 +63,57 @@ TEST_CASE("more CPU-bound threads than cores still use every core fully") {
   // on two cores) in which only one thread is left with work.
   CHECK(end >= 10 * ms);
   CHECK(end <= 10 * ms + 1500 * us + 100 * us);
+}
+
+namespace {
+MachineProfile halting_profile() {
+  MachineProfile p = gilsim::test::round_profile();
+  p.idle_exit_latency = 100 * us;
+  p.idle_poll_window = 200 * us;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("a thread woken onto a core that halted starts idle_exit_latency late") {
+  // Two threads on two cores: the holder runs 5 ms of Python; the waiter's core idles the
+  // whole time. Its timed wait fires at 5 ms + slack + wake, and then the halted core needs
+  // 100 us more; the holder's forced drop hands over only then.
+  Rig rig(2, 5 * ms, halting_profile());
+  rig.ops(0, {{OpKind::cpu, 20 * ms}});
+  const Tid waiter = rig.ops(0, {{OpKind::cpu, 1 * us}});
+  rig.run();
+  const auto& r = rig.recorder;
+  REQUIRE(r.requests.size() >= 1);
+  CHECK(r.requests[0].at == 5 * ms + 50 * us + 10 * us + 100 * us);
+  // Having set the request, the waiter waits again and its core idles; the holder drops 1 us
+  // later, and that wake-up finds the core still polling: no idle exit this time.
+  const auto to_waiter = std::find_if(r.handoffs.begin(), r.handoffs.end(),
+                                      [&](const auto& h) { return h.to == waiter; });
+  REQUIRE(to_waiter != r.handoffs.end());
+  CHECK(to_waiter->at == r.requests[0].at + 1 * us + 10 * us);
+}
+
+TEST_CASE("a wake-up onto a core that idled briefly, or with no idle core, pays no idle exit") {
+  // One core, always busy: the waiter's timed wait fires with no idle core to halt.
+  Rig one(1, 5 * ms, halting_profile());
+  one.ops(0, {{OpKind::cpu, 20 * ms}});
+  const Tid waiter = one.ops(0, {{OpKind::cpu, 1 * us}});
+  one.run();
+  Nanos waits_from = -1;  // the waiter first runs after the holder's slice
+  for (const auto& c : one.recorder.changes)
+    if (c.tid == waiter && c.state == ThreadState::gil_wait) {
+      waits_from = c.at;
+      break;
+    }
+  REQUIRE(waits_from > 0);
+  REQUIRE(!one.recorder.requests.empty());
+  // (plus one context switch: the woken waiter preempts the holder to set the request)
+  CHECK(one.recorder.requests[0].at == waits_from + 5 * ms + 50 * us + 10 * us + 2 * us);
+  // Two cores, switch interval 100 us: the waiter's core idles 160 us, inside the poll window.
+  Rig two(2, 100 * us, halting_profile());
+  two.ops(0, {{OpKind::cpu, 20 * ms}});
+  two.ops(0, {{OpKind::cpu, 1 * us}});
+  two.run();
+  REQUIRE(!two.recorder.requests.empty());
+  CHECK(two.recorder.requests[0].at == 100 * us + 50 * us + 10 * us);
 }

@@ -74,10 +74,11 @@ TEST_CASE("serial runs every op back to back on one thread") {
   const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 3, "ops": [
       {"cpu": "2ms"}, {"io": "3ms"}, {"native": "1ms"}]}]}, "strategies": ["serial"]})");
   const RunResult r = simulate(s, s.strategies[0], 4, default_profile());
-  CHECK(r.wall == 18 * kMilli);
+  // Each I/O ends with the default 10 us wake-up of the thread that slept through it.
+  CHECK(r.wall == 18 * kMilli + 3 * 10 * kMicro);
   REQUIRE(r.threads.size() == 1);
   CHECK(r.threads[0].in(ThreadState::python) == 6 * kMilli);
-  CHECK(r.threads[0].in(ThreadState::io) == 9 * kMilli);
+  CHECK(r.threads[0].in(ThreadState::io) == 9 * kMilli + 3 * 10 * kMicro);
   CHECK(r.threads[0].in(ThreadState::native) == 3 * kMilli);
   CHECK(r.core_time == 9 * kMilli);
 }

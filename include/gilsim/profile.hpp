@@ -16,6 +16,8 @@ struct MachineProfile {
   Nanos eval_breaker_latency = 0;  // drop request set -> holder reaches its next check
   Nanos gil_wake_latency = 0;      // cond/futex signal -> the woken thread runs on a core
   Nanos timer_slack = 0;           // a timed wait fires this late (Linux timer_slack_ns)
+  Nanos idle_exit_latency = 0;     // extra wake-up time onto a core idle for long
+  Nanos idle_poll_window = 0;      // ... longer than this (the idle loop stops polling)
 
   // Linux scheduler (EEVDF slices, CFS-style sleeper placement; see sim/os.cpp)
   Nanos context_switch = 0;      // a core passes from one thread to a queued one

@@ -69,6 +69,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from . import fit
 from . import workload as wl
 from .common import UserError, duration_text, quantile, write_atomically
 from .common import log as _log
@@ -588,20 +589,48 @@ def seconds(row: dict) -> float:
     return row["median"] / SCALE[row["unit"]]
 
 
-def derive(rows: list[dict], defaults: dict[str, float]) -> dict[str, tuple[float, str]]:
+def derive(rows: list[dict], defaults: dict[str, float], gilsim: str) -> dict[str, tuple[float, str]]:
     """Parameter -> (seconds, how it was derived).  Only what the figures determine; the rest of
-    gilsim's parameters keep their defaults (and are not written)."""
+    gilsim's parameters keep their defaults (and are not written).  Later derivations build on
+    earlier ones, so the order matters."""
     out: dict[str, tuple[float, str]] = {}
-    handoff = pick(rows, "gil_handoff")
-    if handoff:
-        out["gil_wake_latency"] = (seconds(handoff), "gil_handoff: the gap at a forced GIL switch "
-                                   f"between two CPU-bound threads, {handoff['cores']} cores")
-    wake = out.get("gil_wake_latency", (defaults.get("gil_wake_latency", 10e-6), ""))[0]
+    derive_wakeups(rows, defaults, out)
+    derive_threads(rows, defaults, out)
+    derive_transfer(rows, out)
+    derive_asyncio(rows, defaults, out)
+    derive_subprocess(rows, defaults, out)
+    derive_pools(rows, defaults, out, gilsim)
+    return {k: v for k, v in out.items() if k in defaults}
+
+
+def value(name: str, defaults: dict[str, float], out: dict) -> float:
+    return out[name][0] if name in out else defaults.get(name, 0.0)
+
+
+def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
+    # A wake onto a core idle for 50 us (still polling) is the plain wake-up; one idle for 5 ms
+    # (halted) pays the idle exit on top.  The GIL's timed wait on 2 cores idles its core for
+    # the whole 5 ms, so its overshoot is slack + wake + idle exit.
+    fast = pick(rows, "wake_after_idle(50us)")
+    slow = pick(rows, "wake_after_idle(5ms)")
+    if fast:
+        out["gil_wake_latency"] = (seconds(fast), f"wake_after_idle(50us), {fast['cores']} "
+                                   "cores: a thread woken onto a core that idled briefly")
+    if fast and slow and slow["cores"] == fast["cores"] > 1:
+        out["idle_exit_latency"] = (max(0.0, seconds(slow) - seconds(fast)),
+                                    f"wake_after_idle(5ms) less wake_after_idle(50us), "
+                                    f"{slow['cores']} cores: the core halted meanwhile")
     wait = pick(rows, "timed_wait_overshoot(5ms)")
     if wait:
-        out["timer_slack"] = (max(0.0, seconds(wait) - wake),
-                              "timed_wait_overshoot(5ms) less gil_wake_latency, which the model "
-                              "adds to a timed wait's slack")
+        extra = value("gil_wake_latency", defaults, out)
+        how = "timed_wait_overshoot(5ms) less gil_wake_latency"
+        if wait["cores"] > 1:
+            extra += value("idle_exit_latency", defaults, out)
+            how += f" and idle_exit_latency ({wait['cores']} cores: the waiter's core halts)"
+        out["timer_slack"] = (max(0.0, seconds(wait) - extra), how)
+
+
+def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
     start = pick(rows, "thread_start", 1) or pick(rows, "thread_start")
     if start:
         # start() = thread_start + wake of the new thread + thread_bootstrap + wake of the
@@ -617,15 +646,91 @@ def derive(rows: list[dict], defaults: dict[str, float]) -> dict[str, tuple[floa
     per_item = pick(rows, "tpe_map_per_item")
     if per_item:
         # With 4 busy workers and 2000 items nobody waits for a wake-up: the per-item cost is
-        # the Python work of submit plus the worker's part, serialised on the GIL.  (The
-        # submit->result round trip would need the wake latency subtracted twice, and the
-        # forced-switch wake-up of an idle vCPU is larger than the whole round trip here.)
+        # the Python work of submit plus the worker's part, serialised on the GIL.
         half = seconds(per_item) / 2
         how = (f"tpe_map_per_item ({per_item['cores']} cores: 4 workers kept busy by "
                "map, no wake-ups), halved between submit and the worker's part")
         out["pool_submit"] = (half, how)
         out["pool_task"] = (half, how)
-    return {k: v for k, v in out.items() if k in defaults}
+
+
+MIB = 1 << 20
+
+
+def derive_transfer(rows: list[dict], out: dict) -> None:
+    pipe = pick(rows, "pipe_MBps")
+    if pipe:
+        out["pipe_per_mib"] = (MIB / (pipe["median"] * 1e6), "pipe_MBps: Connection "
+                               "send_bytes/recv_bytes of 4 MB to a forked child, per MiB")
+    arg = pick(rows, "ppe_arg_MBps")
+    trip = pick(rows, "ppe_submit_result(fork)")
+    if arg and "pipe_per_mib" in out:
+        # One 4 MB argument through a warm pool: dumps in the parent, the pipe, loads in the
+        # worker (with the allocation and page faults of the copy).  The model charges
+        # pickle_per_mib on each side, so the rest is halved.
+        per_mib = MIB / (arg["median"] * 1e6)
+        if trip:
+            per_mib -= seconds(trip) / (PAYLOAD / MIB)
+        out["pickle_per_mib"] = (max(0.0, (per_mib - out["pipe_per_mib"][0]) / 2),
+                                 "ppe_arg_MBps (a 4 MB argument through a warm fork pool) per "
+                                 "MiB, less ppe_submit_result's share and pipe_per_mib, halved "
+                                 "between dumps and loads")
+
+
+def derive_asyncio(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
+    sleep0 = pick(rows, "asyncio_sleep0")
+    if sleep0:
+        # One `await asyncio.sleep(0)`: one loop iteration and one step of the task.
+        out["task_step"] = (max(0.0, seconds(sleep0) - defaults.get("loop_iteration", 0.0)),
+                            "asyncio_sleep0 less loop_iteration")
+    gather = pick(rows, "asyncio_task_gather")
+    if gather and "task_step" in out:
+        out["task_create"] = (max(0.0, seconds(gather) - out["task_step"][0]),
+                              "asyncio_task_gather (create_task + gather + one step, per task) "
+                              "less task_step")
+
+
+def derive_subprocess(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
+    run = pick(rows, "subprocess_run(true)")
+    if run:
+        spawn = defaults.get("subprocess_spawn", 0.0)
+        out["subprocess_exec"] = (max(0.0, seconds(run) - spawn),
+                                  "subprocess_run(true) less subprocess_spawn")
+
+
+POOL_TASK_COSTS = ["process_submit", "process_dispatch", "process_result", "process_worker_task"]
+STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup",
+              "forkserver": "forkserver_child"}
+
+
+def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim: str) -> None:
+    """Fitted through the model (see fit.py): a pool's costs overlap on the cores."""
+    params = {k: value(k, defaults, out) for k in defaults}
+    per_item = pick(rows, "ppe_map_per_item(chunksize=1)")
+    if per_item and all(n in params for n in POOL_TASK_COSTS):
+        small, big = fit.pool_scenario("fork", 100), fit.pool_scenario("fork", 1100)
+
+        def per_item_cost(p: dict[str, float]) -> float:
+            return (fit.predict(gilsim, big, p, fit.wall)
+                    - fit.predict(gilsim, small, p, fit.wall)) / 1000
+
+        x = fit.solve(per_item_cost, params, POOL_TASK_COSTS, seconds(per_item), hi=10.0)
+        if x is not None:
+            for n in POOL_TASK_COSTS:
+                params[n] *= x
+                out[n] = (params[n], f"ppe_map_per_item(chunksize=1) fitted through the model: "
+                          f"the four per-task costs scaled together (x{x:.2f})")
+    for method, name in STARTUP_OF.items():
+        first = pick(rows, f"ppe_first_result({method})")
+        if not first or name not in params:
+            continue
+        scenario = fit.pool_scenario(method, 1)
+        x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
+                      [name], seconds(first), hi=max(0.01, 2 * seconds(first)))
+        if x is not None:
+            params[name] = x
+            out[name] = (x, f"ppe_first_result({method}) fitted through the model: a fresh "
+                         "ProcessPoolExecutor(2)'s first trivial result, 2 cores")
 
 
 def gilsim_params(gilsim: str) -> dict[str, float]:
@@ -654,7 +759,7 @@ def gilsim_params(gilsim: str) -> dict[str, float]:
 
 
 def build_profile(rows: list[dict], defaults: dict[str, float], args) -> dict:
-    derived = derive(rows, defaults)
+    derived = derive(rows, defaults, args.gilsim)
     return {
         "name": args.name,
         "description": (f"measured by tools/calibrate.py on {platform.node() or 'this host'} "
@@ -716,6 +821,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--update", metavar="PROFILE", help="start from this profile's figures and "
                    "replace only those measured now (with --only: re-measure a few figures that "
                    "other processes disturbed); the result goes to --output as usual")
+    p.add_argument("--derive-only", action="store_true", help="with --update: measure nothing, "
+                   "derive the parameters again from its figures (after a model change)")
     p.add_argument("--quick", action="store_true", help="fewer samples per run (~40 %%)")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="wait up to this many seconds "
                    "for other processes to leave the CPUs idle before each figure (default 60)")
@@ -724,6 +831,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         a.cores = [int(c) for c in a.cores.split(",")]
     except ValueError:
         p.error("--cores takes a comma-separated list of integers, e.g. 1,2")
+    if a.derive_only and not a.update:
+        p.error("--derive-only needs --update PROFILE: the figures to derive from")
     if a.runs < 1 or any(c < 1 for c in a.cores):
         p.error("--runs and --cores must be >= 1")
     a.started = time.time()
@@ -735,7 +844,7 @@ def main(argv: list[str]) -> int:
     try:
         defaults = gilsim_params(args.gilsim)
         old_rows = read_figures(args.update) if args.update else []
-        rows = measure(args)
+        rows = [] if args.derive_only else measure(args)
         fresh = {(r["figure"], r["cores"]) for r in rows}
         rows = [r for r in old_rows if (r["figure"], r["cores"]) not in fresh] + rows
         profile = build_profile(rows, defaults, args)

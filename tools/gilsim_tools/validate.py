@@ -135,9 +135,9 @@ def predict(sc: Scenario, gilsim: str, profile: str | None) -> tuple[dict[int, P
                             f"{len(sc.strategies)} strategies")
         out = {}
         for strat, res in zip(sc.strategies, results):
-            if res.get("strategy") != strat.kind:
+            if res.get("kind", res.get("strategy")) != strat.kind:
                 raise BrokenRun(f"{sc.path}: gilsim's result {strat.index} is "
-                                f"{res.get('strategy')}, the scenario says {strat.kind}")
+                                f"{res.get('kind')}, the scenario says {strat.kind}")
             out[strat.index] = Prediction(res["wall_s"], None, res)
         return out, doc.get("gilsim_version", "?")
     if code != 2 or not _not_yet(err) or sc.is_program:

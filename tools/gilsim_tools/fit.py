@@ -1,0 +1,85 @@
+"""Find the value of one gilsim parameter for which gilsim reproduces a measured figure.
+
+Some costs cannot be read off a micro-benchmark by subtraction: a process pool's worker start-up
+overlaps the parent's own work (forking the next worker, starting the manager and feeder
+threads) on the same cores, so "first result of a fresh pool" is not a sum of parameters.  For
+those, calibrate.py describes the benchmark as a tiny scenario and bisects the parameter until
+gilsim's prediction of that scenario equals the measurement: the parameter then means what the
+model needs it to mean, measured the way pools use it.  The prediction must grow with the
+parameter (it does for every cost fitted here).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from typing import Callable
+
+from .common import UserError, duration_text
+
+Metric = Callable[[dict], float]  # gilsim's JSON output -> seconds
+
+
+def predict(gilsim: str, scenario: dict, params: dict[str, float], metric: Metric) -> float:
+    with tempfile.TemporaryDirectory(prefix="gilsim-fit-") as tmp:
+        scen_path = os.path.join(tmp, "scenario.json")
+        prof_path = os.path.join(tmp, "profile.json")
+        with open(scen_path, "w") as f:
+            json.dump(scenario, f)
+        with open(prof_path, "w") as f:
+            json.dump({"name": "fit", "params": {k: duration_text(v) for k, v in params.items()}}, f)
+        done = subprocess.run([gilsim, "run", scen_path, "--profile", prof_path, "--format", "json"],
+                              capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise UserError(f"gilsim failed while fitting (exit {done.returncode}): "
+                        f"{done.stderr.strip()[:300]}")
+    return metric(json.loads(done.stdout))
+
+
+def solve(evaluate: Callable[[dict[str, float]], float], params: dict[str, float],
+          names: list[str], target: float, hi: float) -> float | None:
+    """x in [0, hi] such that evaluate(params with every parameter in `names` set to x) equals
+    `target` (with several names: x scales their values in `params`, keeping their split);
+    None when x = 0 already predicts more than the target: the rest of the model costs more
+    than was measured."""
+    def at(x: float) -> float:
+        trial = dict(params)
+        for n in names:
+            trial[n] = x * params[n] if len(names) > 1 else x
+        return evaluate(trial)
+
+    lo = 0.0
+    if at(lo) > target:
+        return None
+    while at(hi) < target:
+        hi *= 2
+        if hi > 1e3:
+            raise UserError(f"cannot fit {', '.join(names)}: the prediction never reaches "
+                            f"{target:.6f} s")
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if at(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def pool_scenario(method: str, tasks: int, chunksize: int = 1) -> dict:
+    """A fresh ProcessPoolExecutor(2) on 2 cores mapping trivial calls, as calibrate.py times it."""
+    strategy = {"kind": "processes", "workers": 2, "start_method": method}
+    if chunksize > 1:
+        strategy["chunksize"] = chunksize
+    return {"name": f"fit-{method}-{tasks}", "machine": {"cores": 2},
+            "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
+            "strategies": [strategy]}
+
+
+def first_latency(doc: dict) -> float:
+    return doc["results"][0]["task_latency_p50_s"]
+
+
+def wall(doc: dict) -> float:
+    return doc["results"][0]["wall_s"]
