@@ -140,6 +140,16 @@ void Engine::wake(Tid tid, Nanos at) {
   if (slot.context != nullptr) push(slot.context, tid, at);
 }
 
+void Engine::park(Tid tid) {
+  assert(tid != current_ && "a running thread does not park another's deadline on itself");
+  Slot& slot = slots_[tid];
+  if (slot.parked) return;
+  ++slot.generation;  // its calendar entry is now stale
+  slot.at = kNever;
+  slot.parked = true;
+  ++parked_;
+}
+
 void Engine::run() {
   for (std::size_t i = 0; i < fibers_.size(); ++i) fibers_[i].join();
 }

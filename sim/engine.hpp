@@ -47,6 +47,9 @@ class Engine {
   // Makes `tid` run at `at` if that is earlier than when it would run otherwise.
   void wake(Tid tid, Nanos at);
 
+  // A waiting `tid` now waits only for wake(): its deadline, if any, is dropped.
+  void park(Tid tid);
+
   // Runs every spawned thread to its end (or to an abort). Call once, from outside any fiber.
   void run();
 

@@ -1,8 +1,9 @@
 // The kernel model (see os.hpp). Rules and their sources:
-// - A woken thread needs `gil_wake_latency` before it can run (futex wake, IPI; also a thread
-//   back from an I/O longer than that: shorter ones never slept), and
-//   `idle_exit_latency` more on a core idle for longer than `idle_poll_window` (the idle loop
-//   polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
+// - A wake-up (futex, timer, a thread back from an I/O longer than `gil_wake_latency`:
+//   shorter ones never slept) queues the thread at once (try_to_wake_up); if it lands on an
+//   idle core it runs `gil_wake_latency` later (IPI, schedule), plus `idle_exit_latency` if that
+//   core idled longer than `idle_poll_window` (the idle loop polls, then halts: cpuidle's
+//   deeper states, a KVM vCPU leaving halt-polling).
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
 // - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
 // - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux
@@ -112,15 +113,18 @@ void Os::block_for(Tid t, Nanos duration) {
   // Data that arrives within a wake-up latency was there already: the call never slept.
   // Otherwise the thread slept and is woken like any other.
   if (duration > profile_.gil_wake_latency)
-    engine_.wait_until(now() + profile_.gil_wake_latency + idle_exit());
+    if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
   acquire_core(t, true);
 }
 
-// Where a wake-up lands is decided when it is sent (select_task_rq at try_to_wake_up): on an
-// idle core if there is one, the one idle the shortest; a halted one starts it late.
-Nanos Os::idle_exit() const {
-  if (idle_since_.empty() || now() - idle_since_.back() <= profile_.idle_poll_window) return 0;
-  return profile_.idle_exit_latency;
+// How long a wake-up sent now takes to run the thread. try_to_wake_up puts the thread on a
+// run queue at once; only a wake-up onto an idle core pays the IPI and scheduling latency
+// (and the idle exit if the core halted: the one idle the shortest is chosen). With every
+// core busy the thread simply queues and runs when the scheduler picks it.
+Nanos Os::wake_latency() const {
+  if (free_cores_ == 0) return 0;
+  const bool halted = now() - idle_since_.back() > profile_.idle_poll_window;
+  return profile_.gil_wake_latency + (halted ? profile_.idle_exit_latency : 0);
 }
 
 bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
@@ -130,11 +134,15 @@ bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
   release_core(t);
   th.cpu = Cpu::blocked;
   publish(t);
-  const Nanos fires = profile_.timer_slack + profile_.gil_wake_latency;
-  engine_.wait_until(timeout == kNever ? kNever : now() + timeout + fires);
-  if (!th.notified) {
+  engine_.wait_until(timeout == kNever ? kNever : now() + timeout + profile_.timer_slack);
+  if (th.queued_by_waker) {  // queued by notify_one, and now given a core
+    th.queued_by_waker = false;
+    start_on_core(t);
+    return true;
+  }
+  if (!th.notified) {  // the timer fired: its interrupt wakes the thread
     std::erase(queue.waiters, t);
-    if (const Nanos exit = idle_exit(); exit > 0) engine_.wait_until(now() + exit);
+    if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
   }
   acquire_core(t, true);
   return th.notified;
@@ -144,8 +152,18 @@ void Os::notify_one(WaitQueue& queue) {
   if (queue.waiters.empty()) return;
   const Tid t = queue.waiters.front();
   queue.waiters.erase(queue.waiters.begin());
-  threads_[t].notified = true;
-  engine_.wake(t, now() + profile_.gil_wake_latency + idle_exit());
+  Thread& th = threads_[t];
+  th.notified = true;
+  if (free_cores_ > 0) return engine_.wake(t, now() + wake_latency());
+  // Every core busy: try_to_wake_up queues it now, by vruntime, ahead of threads woken later
+  // in this same instant; it runs when the scheduler gives it a core.
+  engine_.park(t);
+  th.cpu = Cpu::runnable;
+  th.queued_by_waker = true;
+  place(t, true);
+  publish(t);
+  preempt_for(t);
+  enqueue(t);
 }
 
 void Os::notify_all(WaitQueue& queue) {

@@ -64,10 +64,11 @@ class Os {
     Nanos interrupt_at = kNever;
     bool preempt = false;   // a woken thread took this one's core
     bool notified = false;  // the last wait() ended by a notify
+    bool queued_by_waker = false;  // notify_one put it on the run queue itself
   };
 
   void acquire_core(Tid t, bool woken);
-  Nanos idle_exit() const;
+  Nanos wake_latency() const;
   void start_on_core(Tid t);
   void release_core(Tid t);
   void yield_core(Tid t);
