@@ -13,7 +13,8 @@ part of what a worker's start costs.
   native_gil  ``sum(memoryview(buf)[:n])``: one C call over n bytes, GIL held, no check point.
   subprocess  ``subprocess.run(["seq", "1", str(n)], stdout=DEVNULL)``: an external command that
               keeps a core busy (GNU seq formats n numbers, ~8 ns each) while the Python thread
-              waits in waitpid with the GIL released.
+              waits in waitpid with the GIL released.  Under asyncio (unless in to_thread) it is
+              ``await (await asyncio.create_subprocess_exec(...)).wait()``.
 
 Each executed op leaves a record (code, t_before, t_after, thread_cpu_s, requested_s).
 """
@@ -172,9 +173,10 @@ def execute_one(op: tuple[int, Any, float]) -> tuple:
 
 async def execute_async(ops: list[tuple[int, Any, float]], out: list,
                         to_thread: frozenset[int]) -> None:
-    """An asyncio task's ops: io is an await (the loop runs other tasks meanwhile), op kinds in
-    to_thread go through asyncio.to_thread (the loop's default ThreadPoolExecutor), every other
-    op runs right here and blocks the loop.  The record's times are the loop's view: from the
+    """An asyncio task's ops: io and subprocess are awaits (asyncio.sleep,
+    create_subprocess_exec + wait: the loop runs other tasks meanwhile), op kinds in to_thread
+    go through asyncio.to_thread (the loop's default ThreadPoolExecutor), every other op runs
+    right here and blocks the loop.  The record's times are the loop's view: from the
     op's start to the task running again."""
     import asyncio
     pc = time.perf_counter
@@ -188,6 +190,12 @@ async def execute_async(ops: list[tuple[int, Any, float]], out: list,
             t0 = pc()
             rec = await asyncio.to_thread(execute_one, op)
             out.append((code, t0, pc(), rec[3], requested))
+        elif code == SUBPROC:  # the format's asyncio subprocess: create_subprocess_exec, awaited
+            t0 = pc()
+            proc = await asyncio.create_subprocess_exec(
+                seq_path(), "1", str(arg), stdout=asyncio.subprocess.DEVNULL)
+            await proc.wait()
+            out.append((code, t0, pc(), -1.0, requested))
         else:
             execute([op], out)
 
