@@ -141,7 +141,7 @@ void Engine::wake(Tid tid, Nanos at) {
 }
 
 void Engine::park(Tid tid) {
-  assert(tid != current_ && "a running thread does not park another's deadline on itself");
+  assert(tid != current_ && "only a waiting thread can be parked");
   Slot& slot = slots_[tid];
   if (slot.parked) return;
   ++slot.generation;  // its calendar entry is now stale

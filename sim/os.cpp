@@ -33,7 +33,6 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
       observer_(observer),
       profile_(profile),
       cores_(cores),
-      free_cores_(cores),
       sched_latency_(profile.sched_latency * ncpu_factor(cores)),
       base_slice_(profile.base_slice * ncpu_factor(cores)),
       wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
@@ -122,7 +121,7 @@ void Os::block_for(Tid t, Nanos duration) {
 // (and the idle exit if the core halted: the one idle the shortest is chosen). With every
 // core busy the thread simply queues and runs when the scheduler picks it.
 Nanos Os::wake_latency() const {
-  if (free_cores_ == 0) return 0;
+  if (idle_since_.empty()) return 0;
   const bool halted = now() - idle_since_.back() > profile_.idle_poll_window;
   return profile_.gil_wake_latency + (halted ? profile_.idle_exit_latency : 0);
 }
@@ -154,16 +153,12 @@ void Os::notify_one(WaitQueue& queue) {
   queue.waiters.erase(queue.waiters.begin());
   Thread& th = threads_[t];
   th.notified = true;
-  if (free_cores_ > 0) return engine_.wake(t, now() + wake_latency());
+  if (!idle_since_.empty()) return engine_.wake(t, now() + wake_latency());
   // Every core busy: try_to_wake_up queues it now, by vruntime, ahead of threads woken later
   // in this same instant; it runs when the scheduler gives it a core.
   engine_.park(t);
-  th.cpu = Cpu::runnable;
   th.queued_by_waker = true;
-  place(t, true);
-  publish(t);
-  preempt_for(t);
-  enqueue(t);
+  queue_for_core(t, true);
 }
 
 void Os::notify_all(WaitQueue& queue) {
@@ -173,19 +168,25 @@ void Os::notify_all(WaitQueue& queue) {
 // A thread that is ready to run gets a free core, or queues (perhaps preempting someone) and
 // sleeps until a core is handed to it.
 void Os::acquire_core(Tid t, bool woken) {
-  Thread& th = threads_[t];
-  th.cpu = Cpu::runnable;
-  place(t, woken);
-  if (free_cores_ > 0) {
-    --free_cores_;
+  if (!idle_since_.empty()) {  // a free core: the one idle the shortest
+    threads_[t].cpu = Cpu::runnable;
+    place(t, woken);
     idle_since_.pop_back();
     return start_on_core(t);
   }
+  queue_for_core(t, woken);
+  engine_.wait_until(kNever);
+  start_on_core(t);
+}
+
+// Runnable without a core: into the run queue by vruntime, preempting someone if woken far
+// enough behind.
+void Os::queue_for_core(Tid t, bool woken) {
+  threads_[t].cpu = Cpu::runnable;
+  place(t, woken);
   publish(t);
   if (woken) preempt_for(t);
   enqueue(t);
-  engine_.wait_until(kNever);
-  start_on_core(t);
 }
 
 void Os::start_on_core(Tid t) {
@@ -207,7 +208,6 @@ void Os::release_core(Tid t) {
   core_time_ += now() - th.on_core_since;
   std::erase(running_, t);
   if (run_queue_.empty()) {
-    ++free_cores_;
     idle_since_.push_back(now());
     return;
   }

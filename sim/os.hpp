@@ -68,6 +68,7 @@ class Os {
   };
 
   void acquire_core(Tid t, bool woken);
+  void queue_for_core(Tid t, bool woken);
   Nanos wake_latency() const;
   void start_on_core(Tid t);
   void release_core(Tid t);
@@ -85,8 +86,7 @@ class Os {
   Observer& observer_;
   const MachineProfile& profile_;
   int cores_;
-  int free_cores_;
-  std::vector<Nanos> idle_since_;  // per free core, when it went idle (last freed last)
+  std::vector<Nanos> idle_since_;  // one per free core: when it went idle (last freed last)
   Nanos sched_latency_;  // the profile's constants times the ncpu factor
   Nanos base_slice_;
   Nanos wakeup_granularity_;
