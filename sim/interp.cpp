@@ -37,14 +37,9 @@ void Interpreter::run_cpu_op(Tid t, Nanos duration) {
   const auto shared = static_cast<Nanos>(std::llround(static_cast<double>(duration) *
                                                       config_.shared_fraction));
   run_python(t, duration - shared);
-  if (shared_.locked) {
-    os_.set_activity(t, ThreadState::lock_wait);
-    while (shared_.locked) os_.wait(shared_.waiters, t, kNever);  // PyMutex parks on a futex
-  }
-  shared_.locked = true;
+  acquire(t, shared_);
   run_python(t, shared);
-  shared_.locked = false;
-  os_.notify_one(shared_.waiters);
+  release(shared_);
 }
 
 void Interpreter::run_python(Tid t, Nanos duration, ThreadState activity) {
@@ -87,6 +82,23 @@ bool Interpreter::wait_released(Tid t, WaitQueue& queue, ThreadState activity, N
   const bool notified = os_.wait(queue, t, timeout);
   gil_.take(t);
   return notified;
+}
+
+void Interpreter::acquire(Tid t, PyLock& lock) {
+  if (!lock.locked) {  // the non-blocking try, GIL held
+    lock.locked = true;
+    return;
+  }
+  gil_.drop(t);
+  os_.set_activity(t, ThreadState::lock_wait);
+  while (lock.locked) os_.wait(lock.waiters, t, kNever);  // sem_wait (a PyMutex parks alike)
+  lock.locked = true;  // the lock is this thread's before the GIL is
+  gil_.take(t);
+}
+
+void Interpreter::release(PyLock& lock) {
+  lock.locked = false;
+  os_.notify_one(lock.waiters);
 }
 
 }  // namespace gilsim

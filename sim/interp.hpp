@@ -15,6 +15,15 @@ struct InterpreterConfig {
   double shared_fraction = 0;          // share of each cpu op under one shared object's lock
 };
 
+// A threading.Lock (Modules/_threadmodule.c, a POSIX semaphore underneath), or a free-threaded
+// build's PyMutex: acquire() tries once holding the GIL; if the lock is taken it drops the GIL,
+// waits for the lock and then takes the GIL again, owning the lock while it waits for the GIL
+// (acquire_timed). release() wakes one waiter, which races anyone who acquires meanwhile.
+struct PyLock {
+  bool locked = false;
+  WaitQueue waiters;
+};
+
 class Interpreter {
  public:
   Interpreter(Os& os, Observer& observer, const MachineProfile& profile,
@@ -39,22 +48,20 @@ class Interpreter {
   void run_released(Tid t, Nanos duration, ThreadState activity = ThreadState::native);
   // A blocking wait on `queue` wrapped in Py_BEGIN_ALLOW_THREADS: drop, wait, take again.
   bool wait_released(Tid t, WaitQueue& queue, ThreadState activity, Nanos timeout = kNever);
+  // lock.acquire() and lock.release() on thread t, which holds the GIL (if there is one).
+  void acquire(Tid t, PyLock& lock);
+  void release(PyLock& lock);
 
  private:
   // The user's bytecode; on a free-threaded build part of it may hold a shared object's lock.
   void run_cpu_op(Tid t, Nanos duration);
 
-  // A PyMutex guarding one object all threads share (a free-threaded build's per-object
-  // lock, Py_BEGIN_CRITICAL_SECTION): the part of cpu ops that cannot run in parallel.
-  struct SharedObjectLock {
-    bool locked = false;
-    WaitQueue waiters;
-  };
-
   Os& os_;
   InterpreterConfig config_;
   Gil gil_;
-  SharedObjectLock shared_;
+  // The PyMutex guarding one object all threads share (a free-threaded build's per-object
+  // lock, Py_BEGIN_CRITICAL_SECTION): the part of cpu ops that cannot run in parallel.
+  PyLock shared_;
 };
 
 }  // namespace gilsim

@@ -1,7 +1,8 @@
 // The kernel model (see os.hpp). Rules and their sources:
 // - A wake-up (futex, timer, a thread back from an I/O longer than `gil_wake_latency`:
 //   shorter ones never slept) queues the thread at once (try_to_wake_up); if it lands on an
-//   idle core it runs `gil_wake_latency` later (IPI, schedule), plus `idle_exit_latency` if that
+//   idle core it runs `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
+//   schedule), plus `idle_exit_latency` if that
 //   core idled longer than `idle_poll_window` (the idle loop polls, then halts: cpuidle's
 //   deeper states, a KVM vCPU leaving halt-polling).
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
@@ -28,11 +29,12 @@ Nanos ncpu_factor(int cores) {
 }
 }  // namespace
 
-Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int cores)
+Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int cores, Rng jitter)
     : engine_(engine),
       observer_(observer),
       profile_(profile),
       cores_(cores),
+      jitter_(jitter),
       sched_latency_(profile.sched_latency * ncpu_factor(cores)),
       base_slice_(profile.base_slice * ncpu_factor(cores)),
       wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
@@ -119,11 +121,16 @@ void Os::block_for(Tid t, Nanos duration) {
 // How long a wake-up sent now takes to run the thread. try_to_wake_up puts the thread on a
 // run queue at once; only a wake-up onto an idle core pays the IPI and scheduling latency
 // (and the idle exit if the core halted: the one idle the shortest is chosen). With every
-// core busy the thread simply queues and runs when the scheduler picks it.
-Nanos Os::wake_latency() const {
+// core busy the thread simply queues and runs when the scheduler picks it. The latency varies
+// by wake_jitter around its median: with a constant one, two threads racing for a lock or the
+// GIL would lock into one phase and one of them would win every race.
+Nanos Os::wake_latency() {
   if (idle_since_.empty()) return 0;
   const bool halted = now() - idle_since_.back() > profile_.idle_poll_window;
-  return profile_.gil_wake_latency + (halted ? profile_.idle_exit_latency : 0);
+  const Nanos half = profile_.wake_jitter / 2;
+  const Nanos jitter = half > 0 ? jitter_.between(-half, half) : 0;
+  return std::max<Nanos>(0, profile_.gil_wake_latency + jitter +
+                                (halted ? profile_.idle_exit_latency : 0));
 }
 
 bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {

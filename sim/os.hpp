@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "draw.hpp"
 #include "engine.hpp"
 #include "gilsim/observer.hpp"
 #include "gilsim/profile.hpp"
@@ -22,7 +23,9 @@ struct WaitQueue {
 
 class Os {
  public:
-  Os(Engine& engine, Observer& observer, const MachineProfile& profile, int cores);
+  // `jitter` draws the wake-up jitter (profile.wake_jitter).
+  Os(Engine& engine, Observer& observer, const MachineProfile& profile, int cores,
+     Rng jitter = Rng(0, 0));
 
   Nanos now() const { return engine_.now(); }
   int cores() const { return cores_; }
@@ -69,7 +72,7 @@ class Os {
 
   void acquire_core(Tid t, bool woken);
   void queue_for_core(Tid t, bool woken);
-  Nanos wake_latency() const;
+  Nanos wake_latency();
   void start_on_core(Tid t);
   void release_core(Tid t);
   void yield_core(Tid t);
@@ -86,6 +89,7 @@ class Os {
   Observer& observer_;
   const MachineProfile& profile_;
   int cores_;
+  Rng jitter_;
   std::vector<Nanos> idle_since_;  // one per free core: when it went idle (last freed last)
   Nanos sched_latency_;  // the profile's constants times the ncpu factor
   Nanos base_slice_;

@@ -30,6 +30,10 @@ const std::vector<ProfileParam>& profile_params() {
       {"gil_wake_latency", &MP::gil_wake_latency, D, 10 * kMicro,
        "futex/condvar signal -> the woken thread runs on a core",
        "measured on host: threading.Event ping-pong 21 us per round trip, two wake-ups"},
+      {"wake_jitter", &MP::wake_jitter, D, 4 * kMicro,
+       "a wake-up's latency varies this much, uniformly around gil_wake_latency (seeded)",
+       "measured on host: wake_after_idle(50us) on 2 cores, p10 20.9 us, p90 24.3 us; the "
+       "p10-p90 spread / 0.8 (tools/calibrate.py)"},
       {"timer_slack", &MP::timer_slack, D, 50 * kMicro,
        "a timed wait (the GIL's 5 ms timeout) fires this late",
        "Linux timer_slack_ns default for SCHED_OTHER (prctl PR_SET_TIMERSLACK)"},
@@ -57,12 +61,27 @@ const std::vector<ProfileParam>& profile_params() {
        "measured on host: Thread.start()+join() 168 us; the split with thread_bootstrap is a guess"},
       {"thread_bootstrap", &MP::thread_bootstrap, D, 20 * kMicro,
        "a new thread's _bootstrap_inner up to _started.set(), under the GIL", "guess"},
-      {"pool_submit", &MP::pool_submit, D, 6 * kMicro,
-       "ThreadPoolExecutor.submit(): Future, _WorkItem, queue put, _adjust_thread_count",
-       "measured on host: submit->result round trip 34 us, less two 11 us wake-ups, halved"},
-      {"pool_task", &MP::pool_task, D, 6 * kMicro,
-       "a pool worker per task: get returns, run(), set_result, idle semaphore",
-       "measured on host: submit->result round trip 34 us, less two 11 us wake-ups, halved"},
+      {"pool_submit", &MP::pool_submit, D, 3500,
+       "ThreadPoolExecutor.submit(): Future, _WorkItem, queue put (the idle semaphore apart)",
+       "measured on host: map(noop) on 4 workers 11.3 us per item (2 cores) fitted through the "
+       "model with the semaphore costs, half of it; tools/calibrate.py times submit() alone "
+       "(tpe_submit)"},
+      {"pool_task", &MP::pool_task, D, 3500,
+       "a pool worker per task: get returns, run(), set_result (the idle semaphore apart)",
+       "measured on host: map(noop) on 4 workers 11.3 us per item (2 cores), fitted through the "
+       "model with pool_submit and the semaphore costs given (tools/calibrate.py)"},
+      {"semaphore_acquire", &MP::semaphore_acquire, D, 1100,
+       "threading.Semaphore.acquire(timeout=0) that takes a count: bytecode inside its "
+       "Condition's lock (a pool's submit, _adjust_thread_count)",
+       "measured on the Intel VM (tools/calibrate.py semaphore_acquire): 1.1 us"},
+      {"semaphore_acquire_empty", &MP::semaphore_acquire_empty, D, 1700,
+       "threading.Semaphore.acquire(timeout=0) that finds no count: Condition.wait(0) inside "
+       "its lock",
+       "measured on the Intel VM (tools/calibrate.py semaphore_acquire_empty): 1.7 us"},
+      {"semaphore_release", &MP::semaphore_release, D, 1700,
+       "threading.Semaphore.release(): bytecode inside its Condition's lock (a pool worker "
+       "after each task)",
+       "measured on the Intel VM (tools/calibrate.py semaphore_release): 1.7 us"},
       {"fork_parent", &MP::fork_parent, D, 3300 * kMicro,
        "os.fork() in the parent (Popen_fork), GIL held: page tables, at-fork hooks",
        "measured on host: Process(target).start() with fork returns after 3.3 ms"},

@@ -14,6 +14,7 @@
 #include "plan.hpp"
 #include "strategy.hpp"
 #include "units.hpp"
+#include "work.hpp"
 #include "world.hpp"
 
 namespace gilsim {
@@ -28,7 +29,7 @@ RunResult simulate_here(const Scenario& scenario, const StrategySpec& strategy, 
   FanOut observers;
   observers.add(&breakdown);
   observers.add(extra);
-  Os os(engine, observers, profile, cores);
+  Os os(engine, observers, profile, cores, kernel_stream(scenario));
   World world(engine, os, observers, profile, scenario, program);
   start_program(world);
   engine.run();

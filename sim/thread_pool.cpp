@@ -30,15 +30,34 @@ std::int64_t ThreadPoolExecutor::submit(Tid caller, std::int64_t payload) {
 
 // A new worker only when no idle one could be claimed (bpo-24882), up to max_workers.
 void ThreadPoolExecutor::adjust_thread_count(Tid caller) {
-  if (idle_semaphore_ > 0) {
-    --idle_semaphore_;
-    return;
-  }
+  if (try_acquire_idle(caller)) return;
   if (static_cast<int>(threads_.size()) >= max_workers_) return;
   const int index = static_cast<int>(threads_.size());
   const auto name = fmt::format("{}_{}", prefix_, index);
   threads_.push_back(process_.threading().start(caller, name,
                                                 [this, index](Tid self) { worker(self, index); }));
+}
+
+// _idle_semaphore.acquire(timeout=0): `with self._cond:`, take a count or give up at once.
+bool ThreadPoolExecutor::try_acquire_idle(Tid caller) {
+  Interpreter& interp = process_.interp();
+  interp.acquire(caller, idle_semaphore_.lock);
+  const bool took = idle_semaphore_.value > 0;
+  interp.run_python(caller,
+                    took ? world_.profile.semaphore_acquire : world_.profile.semaphore_acquire_empty,
+                    ThreadState::overhead);
+  if (took) --idle_semaphore_.value;
+  interp.release(idle_semaphore_.lock);
+  return took;
+}
+
+// _idle_semaphore.release() after each task: `with self._cond:`, add a count, notify nobody.
+void ThreadPoolExecutor::release_idle(Tid worker) {
+  Interpreter& interp = process_.interp();
+  interp.acquire(worker, idle_semaphore_.lock);
+  interp.run_python(worker, world_.profile.semaphore_release, ThreadState::overhead);
+  ++idle_semaphore_.value;
+  interp.release(idle_semaphore_.lock);
 }
 
 void ThreadPoolExecutor::worker(Tid self, int index) {
@@ -60,7 +79,7 @@ void ThreadPoolExecutor::worker(Tid self, int index) {
     f.done = true;
     if (on_done_) on_done_(f.payload, f.submitted);
     if (waiting_for_ == future) world_.os.notify_all(result_waiter_);
-    ++idle_semaphore_;
+    release_idle(self);
   }
 }
 

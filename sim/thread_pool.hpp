@@ -1,6 +1,9 @@
 // concurrent.futures.ThreadPoolExecutor (Lib/concurrent/futures/thread.py) inside one process:
 // lazy worker start (one per submit while no worker is idle, bpo-24882), one shared SimpleQueue
-// of work items, a per-task cost on each side, the None sentinel at shutdown. What a work item
+// of work items, a per-task cost on each side, the None sentinel at shutdown. The idle
+// semaphore is a real threading.Semaphore: submit and every finished task take its lock, so
+// with small tasks the caller and a worker can fall into a lock convoy through the GIL (each
+// blocks on the lock the other owns while waiting for the GIL), two hand-offs per task. What a work item
 // does is the owner's `Job`; the threads strategy runs tasks, asyncio's default executor runs
 // single ops, a mixed pipeline's worker process runs its chunk.
 #pragma once
@@ -44,7 +47,14 @@ class ThreadPoolExecutor {
     Nanos submitted = 0;
     bool done = false;
   };
+  // threading.Semaphore: a count under its Condition's Lock (Lib/threading.py).
+  struct Semaphore {
+    int value = 0;
+    PyLock lock;
+  };
   void adjust_thread_count(Tid caller);
+  bool try_acquire_idle(Tid caller);
+  void release_idle(Tid worker);
   void worker(Tid self, int index);
 
   static constexpr std::int64_t kShutdown = -1;  // the None sentinel in the work queue
@@ -57,7 +67,7 @@ class ThreadPoolExecutor {
   OnStart on_start_;
   std::deque<std::int64_t> work_queue_;  // SimpleQueue of work items (future numbers)
   WaitQueue work_waiters_;               // workers blocked in work_queue.get()
-  int idle_semaphore_ = 0;
+  Semaphore idle_semaphore_;
   std::vector<Tid> threads_;
   std::deque<Future> futures_;  // deque: submits during a job keep references valid
   std::int64_t waiting_for_ = -1;  // the future whose result() a caller waits on

@@ -15,6 +15,8 @@ Rng thread_stream(const Scenario& scenario, std::size_t index) {
   return Rng(scenario.seed, kThreadStreams + index);
 }
 
+Rng kernel_stream(const Scenario& scenario) { return Rng(scenario.seed, kThreadStreams - 1); }
+
 const TaskKind& task_kind(const World& world, std::int64_t task) {
   const auto kind = world.program.task_kinds[static_cast<std::size_t>(task)];
   return world.scenario.tasks[static_cast<std::size_t>(kind)];

@@ -12,6 +12,8 @@ namespace gilsim {
 // The random stream of task `task` (workload form) or of explicit thread `index`.
 Rng task_stream(const Scenario& scenario, std::int64_t task);
 Rng thread_stream(const Scenario& scenario, std::size_t index);
+// The kernel's own draws (wake-up jitter): a stream no task or thread uses.
+Rng kernel_stream(const Scenario& scenario);
 
 const TaskKind& task_kind(const World& world, std::int64_t task);
 

@@ -1,6 +1,8 @@
 // Whole runs: determinism, seeded draws, and the strategies' mechanics end to end.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "draw.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
@@ -73,7 +75,9 @@ TEST_CASE("lognormal draws have the requested mean") {
 TEST_CASE("serial runs every op back to back on one thread") {
   const Scenario s = from_text(R"({"workload": {"tasks": [{"count": 3, "ops": [
       {"cpu": "2ms"}, {"io": "3ms"}, {"native": "1ms"}]}]}, "strategies": ["serial"]})");
-  const RunResult r = simulate(s, s.strategies[0], 4, default_profile());
+  MachineProfile exact = default_profile();
+  exact.wake_jitter = 0;
+  const RunResult r = simulate(s, s.strategies[0], 4, exact);
   // Each I/O ends with the default 10 us wake-up of the thread that slept through it.
   CHECK(r.wall == 18 * kMilli + 3 * 10 * kMicro);
   REQUIRE(r.threads.size() == 1);
@@ -111,6 +115,43 @@ TEST_CASE("CPU-bound tasks on threads are no faster than serial") {
   CHECK(serial.wall == 400 * kMilli);
   CHECK(threads.wall >= serial.wall);
   CHECK(threads.forced_switches > 50);  // turns of about 5 ms over 400 ms
+}
+
+TEST_CASE("wake-ups vary by wake_jitter around their median, the same for the same seed") {
+  Scenario s = from_text(R"({"workload": {"tasks": [{"count": 200, "ops": [
+      {"io": "1ms"}]}]}, "strategies": ["serial"]})");
+  MachineProfile p = default_profile();
+  p.wake_jitter = 4 * kMicro;
+  const RunResult r = simulate(s, s.strategies[0], 2, p);
+  // 200 wake-ups of 10 us +- 2 us: their sum is within 200 x 2 us of 2 ms, and not exactly it.
+  const Nanos woken = r.wall - 200 * kMilli;
+  CHECK(woken != 200 * 10 * kMicro);
+  CHECK(woken > 200 * 8 * kMicro);
+  CHECK(woken < 200 * 12 * kMicro);
+  CHECK(std::llabs(woken - 200 * 10 * kMicro) < 40 * kMicro);  // centred on the median
+  CHECK(simulate(s, s.strategies[0], 2, p).wall == r.wall);
+  s.seed = 2;
+  CHECK(simulate(s, s.strategies[0], 2, p).wall != r.wall);
+}
+
+TEST_CASE("small tasks on a thread pool fall into a lock convoy on its idle semaphore") {
+  // Long critical sections make a forced switch land inside one: from then on the caller and a
+  // worker each block on the semaphore's lock the other owns while it waits for the GIL, and
+  // the GIL changes hands at every submit instead of every switch interval.
+  const Scenario s = from_text(R"({"machine": {"cores": 2}, "workload": {"tasks": [
+      {"count": 400, "ops": [{"cpu": "50us"}]}]},
+      "strategies": [{"kind": "threads", "workers": 4}]})");
+  MachineProfile lockless = default_profile();
+  lockless.semaphore_acquire = lockless.semaphore_acquire_empty = 0;
+  lockless.semaphore_release = 0;
+  MachineProfile held = default_profile();
+  held.semaphore_acquire = held.semaphore_acquire_empty = 20 * kMicro;
+  held.semaphore_release = 20 * kMicro;
+  const RunResult calm = simulate(s, s.strategies[0], 2, lockless);
+  const RunResult convoy = simulate(s, s.strategies[0], 2, held);
+  CHECK(calm.gil_handoffs < 40);      // about one per switch interval
+  CHECK(convoy.gil_handoffs > 400);   // about two per task while the caller submits
+  CHECK(convoy.wall > calm.wall + 400 * 2 * 20 * kMicro);  // more than the sections cost
 }
 
 TEST_CASE("a run that cannot finish stops at max_virtual_time with a clear error") {

@@ -459,7 +459,7 @@ class Errors(unittest.TestCase):
                         'starts',
             "5ms:5ms": 'gilsim: error: --trace-window: the window "5ms:5ms" ends before it starts',
             "5s:": "gilsim: error: --trace-window: the window starts at 5 s, after the program "
-                   "run ended (at 1.226 s)",
+                   "run ended (at 1.225 s)",
         }
         for window, message in cases.items():
             with self.subTest(window=window):

@@ -15,6 +15,7 @@ struct MachineProfile {
   // CPython interpreter and GIL
   Nanos eval_breaker_latency = 0;  // drop request set -> holder reaches its next check
   Nanos gil_wake_latency = 0;      // cond/futex signal -> the woken thread runs on a core
+  Nanos wake_jitter = 0;           // a wake-up's latency varies this much (uniform, centred)
   Nanos timer_slack = 0;           // a timed wait fires this late (Linux timer_slack_ns)
   Nanos idle_exit_latency = 0;     // extra wake-up time onto a core idle for long
   Nanos idle_poll_window = 0;      // ... longer than this (the idle loop stops polling)
@@ -29,7 +30,10 @@ struct MachineProfile {
   Nanos thread_start = 0;      // Thread.start(): clone + bootstrap, paid by the starter
   Nanos thread_bootstrap = 0;  // new thread's Python-side start-up, under the GIL
   Nanos pool_submit = 0;       // ThreadPoolExecutor.submit(): Future, _WorkItem, put
-  Nanos pool_task = 0;         // worker: get returns, run(), set_result, idle release
+  Nanos pool_task = 0;         // worker: get returns, run(), set_result
+  Nanos semaphore_acquire = 0;        // Semaphore.acquire(timeout=0) taking a count, in its lock
+  Nanos semaphore_acquire_empty = 0;  // ... finding none (Condition.wait(0)), in its lock
+  Nanos semaphore_release = 0;        // Semaphore.release(), in its lock
 
   // multiprocessing: starting and ending processes
   Nanos fork_parent = 0;           // os.fork() in the parent, GIL held
