@@ -32,8 +32,14 @@ Figures (samples of one run):
   thread_start_kept           start() of 32 threads that stay alive (each needs a new stack)
   tpe_submit_result           ThreadPoolExecutor(1).submit(noop).result(), pool warm
   tpe_map_per_item            list(ThreadPoolExecutor(4).map(noop, range(2000))) / 2000
+  tpe_submit                  submit(noop) to a pool whose one worker is busy, per call
+  semaphore_acquire(_empty)   threading.Semaphore.acquire(timeout=0) with a count to take (and
+                              with none), one thread: the pool's _idle_semaphore in submit()
+  semaphore_release           threading.Semaphore.release(): a pool worker after each task
   process_start(m)            multiprocessing Process(target=noop).start(); join(), per start
                               method m (forkserver: the server running; its own start apart)
+  process_start_call(m)       Process.start() alone: the parent's part of the start method
+  process_exit(m)             join() after the child's last message (fork, spawn)
   forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
   ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result
   ppe_shutdown(m)             shutdown(wait=True) of a warm ProcessPoolExecutor(2)
@@ -48,6 +54,7 @@ Figures (samples of one run):
   asyncio_to_thread           `await asyncio.to_thread(noop)` round trip
   subprocess_run(true)        subprocess.run(["true"]): fork/exec/wait of a trivial command
   subprocess_run(seq 1)       the baseline realize.py subtracts from its subprocess op
+  subprocess_popen(seq 1)     Popen([seq, 1]) returning in the parent (fork_exec, GIL held)
 
 Output: the profile JSON (stdout, or --output FILE written whole or not at all) and a table of
 figures on stderr.  Exit status 0, 2 for bad usage (e.g. gilsim not found), 130 if interrupted.
@@ -269,6 +276,41 @@ def tpe_submit_result(n: int = 1000) -> list[float]:
     return out
 
 
+def tpe_submit(batches: int = 10, items: int = 1000) -> list[float]:
+    """submit() alone: a pool of one worker kept busy, so every call finds the idle semaphore
+    empty and starts no thread (the Future, the work item, the put, _adjust_thread_count)."""
+    out = []
+    for _ in range(batches):
+        busy = threading.Event()
+        with concurrent.futures.ThreadPoolExecutor(1) as ex:
+            ex.submit(busy.wait)
+            time.sleep(0.01)
+            t0 = pc()
+            for _ in range(items):
+                ex.submit(noop)
+            out.append((pc() - t0) / items)
+            busy.set()
+    return out
+
+
+def semaphore_op(op: str, n: int = 20000) -> list[float]:
+    """ThreadPoolExecutor's _idle_semaphore, one thread: acquire(timeout=0) with a count to take
+    ("acquire"), with none ("acquire_empty": Condition.wait(0) allocates a lock and gives up),
+    and release()."""
+    sem = threading.Semaphore(0)
+    out = []
+    for _ in range(n):
+        if op == "acquire":
+            sem.release()
+        t0 = pc()
+        if op == "release":
+            sem.release()
+        else:
+            sem.acquire(timeout=0)
+        out.append(pc() - t0)
+    return out
+
+
 def tpe_map_per_item(batches: int = 10, items: int = 2000) -> list[float]:
     out = []
     with concurrent.futures.ThreadPoolExecutor(4) as ex:
@@ -293,6 +335,42 @@ def process_start(method: str, n: int) -> list[float]:
         p.start()
         p.join()
         out.append(pc() - t0)
+    return out
+
+
+def process_start_call(method: str, n: int) -> list[float]:
+    """How long Process.start() keeps the parent busy (fork: os.fork; spawn: fork_exec and the
+    preparation data; forkserver: the request to a running server)."""
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+    out = []
+    for _ in range(n):
+        p = ctx.Process(target=noop)
+        t0 = pc()
+        p.start()
+        out.append(pc() - t0)
+        p.join()
+    return out
+
+
+def process_exit(method: str, n: int) -> list[float]:
+    """join() of a child after its target's last message: the child's exit (atexit, os._exit;
+    spawn: Py_Finalize too) until its sentinel fires."""
+    ctx = multiprocessing.get_context(method)
+    out = []
+    for _ in range(n):
+        reader, writer = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=wl.send_last_message, args=(writer,))
+        p.start()
+        writer.close()
+        reader.recv_bytes()
+        t0 = pc()
+        p.join()
+        out.append(pc() - t0)
+        reader.close()
     return out
 
 
@@ -482,6 +560,16 @@ def subprocess_run(argv: list[str], n: int = 40) -> list[float]:
     return out
 
 
+def subprocess_popen(argv: list[str], n: int = 40) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        out.append(pc() - t0)
+        child.wait()
+    return out
+
+
 # (name, unit, samples of one run, core counts; None = measured once, unpinned beyond the host)
 Figure = tuple[str, str, Callable[[], list[float]], tuple[int, ...]]
 
@@ -509,11 +597,24 @@ def figures(quick: bool) -> list[Figure]:
         ("thread_start_kept", "us", lambda: thread_start_kept(max(2, int(6 * k))), (1, 2)),
         ("tpe_submit_result", "us", lambda: tpe_submit_result(int(1000 * k)), (1, 2)),
         ("tpe_map_per_item", "us", lambda: tpe_map_per_item(max(3, int(10 * k))), (1, 2)),
+        ("tpe_submit", "us", lambda: tpe_submit(max(3, int(10 * k))), (1,)),
+        ("semaphore_acquire", "us", lambda: semaphore_op("acquire", int(20000 * k)), (1,)),
+        ("semaphore_acquire_empty", "us", lambda: semaphore_op("acquire_empty", int(20000 * k)),
+         (1,)),
+        ("semaphore_release", "us", lambda: semaphore_op("release", int(20000 * k)), (1,)),
     ]
     for name, m in sp:
         n = {"fork": 20, "forkserver": 10, "spawn": 5}[m]
         out.append((f"process_start({name})", "ms",
                     (lambda m=m, n=n: process_start(m, max(3, int(n * k)))), (2,)))
+    for name, m in sp:
+        n = {"fork": 20, "forkserver": 10, "spawn": 5}[m]
+        out.append((f"process_start_call({name})", "ms",
+                    (lambda m=m, n=n: process_start_call(m, max(3, int(n * k)))), (2,)))
+    for name, m in (("fork", "fork"), ("spawn", "spawn")):
+        n = {"fork": 20, "spawn": 5}[m]
+        out.append((f"process_exit({name})", "ms",
+                    (lambda m=m, n=n: process_exit(m, max(3, int(n * k)))), (2,)))
     out.append(("forkserver_server_start", "ms", lambda: forkserver_server_start(), (2,)))
     for name, m in sp:
         out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), (2,)))
@@ -533,6 +634,8 @@ def figures(quick: bool) -> list[Figure]:
         ("subprocess_run(true)", "ms", lambda: subprocess_run(["true"], int(40 * k)), (1, 2)),
         ("subprocess_run(seq 1)", "ms", lambda: subprocess_run([wl.seq_path(), "1"], int(40 * k)),
          (1, 2)),
+        ("subprocess_popen(seq 1)", "ms",
+         lambda: subprocess_popen([wl.seq_path(), "1"], int(40 * k)), (1, 2)),
     ]
     return out
 
@@ -618,6 +721,8 @@ def derive(rows: list[dict], defaults: dict[str, float], gilsim: str) -> dict[st
     derive_transfer(rows, out)
     derive_asyncio(rows, defaults, out)
     derive_subprocess(rows, defaults, out)
+    derive_processes(rows, out)
+    derive_thread_pool(rows, defaults, out, gilsim)
     derive_pools(rows, defaults, out, gilsim)
     return {k: v for k, v in out.items() if k in defaults}
 
@@ -639,6 +744,11 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
         out["idle_exit_latency"] = (max(0.0, seconds(slow) - seconds(fast)),
                                     f"wake_after_idle(5ms) less wake_after_idle(50us), "
                                     f"{slow['cores']} cores: the core halted meanwhile")
+    if fast and "last_run" in fast:
+        # A uniform spread has 80 % of its width between p10 and p90.
+        spread = (fast["last_run"]["p90"] - fast["last_run"]["p10"]) / SCALE[fast["unit"]]
+        out["wake_jitter"] = (max(0.0, spread / 0.8), f"wake_after_idle(50us), {fast['cores']} "
+                              "cores: the p10-p90 spread of its last run / 0.8 (uniform)")
     wait = pick(rows, "timed_wait_overshoot(5ms)")
     if wait:
         extra = value("gil_wake_latency", defaults, out)
@@ -664,15 +774,10 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
                                f"{start['figure']} ({start['cores']} core: start() returning after "
                                "the new thread's bootstrap) less thread_bootstrap and two "
                                "context switches")
-    per_item = pick(rows, "tpe_map_per_item")
-    if per_item:
-        # With 4 busy workers and 2000 items nobody waits for a wake-up: the per-item cost is
-        # the Python work of submit plus the worker's part, serialised on the GIL.
-        half = seconds(per_item) / 2
-        how = (f"tpe_map_per_item ({per_item['cores']} cores: 4 workers kept busy by "
-               "map, no wake-ups), halved between submit and the worker's part")
-        out["pool_submit"] = (half, how)
-        out["pool_task"] = (half, how)
+    for op in ("semaphore_acquire", "semaphore_acquire_empty", "semaphore_release"):
+        row = pick(rows, op)
+        if row:
+            out[op] = (seconds(row), f"{op}: one thread, uncontended")
 
 
 MIB = 1 << 20
@@ -714,16 +819,66 @@ def derive_asyncio(rows: list[dict], defaults: dict[str, float], out: dict) -> N
 def derive_subprocess(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
     # seq is the command realize.py runs (its op is seq's own work plus this baseline); a
     # smaller binary such as true loads faster (2.1 ms against 2.9 ms here).
+    popen = pick(rows, "subprocess_popen(seq 1)")
+    if popen:
+        out["subprocess_spawn"] = (seconds(popen), "subprocess_popen(seq 1): Popen() returning "
+                                   "in the parent")
     run = pick(rows, "subprocess_run(seq 1)") or pick(rows, "subprocess_run(true)")
     if run:
-        spawn = defaults.get("subprocess_spawn", 0.0)
+        spawn = value("subprocess_spawn", defaults, out)
         out["subprocess_exec"] = (max(0.0, seconds(run) - spawn),
                                   f"{run['figure']} less subprocess_spawn")
+
+
+START_CALL_OF = {"fork": "fork_parent", "spawn": "exec_parent", "forkserver": "forkserver_request"}
+
+
+def derive_processes(rows: list[dict], out: dict) -> None:
+    """The parent's part of Process.start() and a child's exit, each timed on its own."""
+    for method, name in START_CALL_OF.items():
+        call = pick(rows, f"process_start_call({method})")
+        if call:
+            out[name] = (seconds(call), f"process_start_call({method}): Process.start() "
+                         "returning in the parent")
+    exit_fork = pick(rows, "process_exit(fork)")
+    if exit_fork:
+        out["process_exit"] = (seconds(exit_fork), "process_exit(fork): join() after the "
+                               "child's last message")
+    exit_spawn = pick(rows, "process_exit(spawn)")
+    if exit_spawn and exit_fork:
+        out["interpreter_finalize"] = (max(0.0, seconds(exit_spawn) - seconds(exit_fork)),
+                                       "process_exit(spawn) less process_exit(fork): the "
+                                       "spawned child's Py_Finalize")
 
 
 POOL_TASK_COSTS = ["process_submit", "process_dispatch", "process_result", "process_worker_task"]
 STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup",
               "forkserver": "forkserver_child"}
+
+
+def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
+                       gilsim: str) -> None:
+    """submit()'s own cost timed alone; the worker's per-task cost fitted through the model
+    (see fit.py) to a busy map, so that the hand-offs the map itself causes (the idle
+    semaphore's lock is in the model) are the model's, not folded into the cost."""
+    submit = pick(rows, "tpe_submit")
+    if submit:
+        empty = value("semaphore_acquire_empty", defaults, out)
+        out["pool_submit"] = (max(0.0, seconds(submit) - empty), "tpe_submit (a busy pool's "
+                              "submit(), 1 core) less semaphore_acquire_empty")
+    per_item = pick(rows, "tpe_map_per_item")
+    params = {k: value(k, defaults, out) for k in defaults}
+    if not per_item or "pool_task" not in params:
+        return
+    small, big = fit.thread_pool_scenario(100), fit.thread_pool_scenario(2100)
+
+    def per_item_cost(p: dict[str, float]) -> float:
+        return (fit.predict(gilsim, big, p, fit.wall) - fit.predict(gilsim, small, p, fit.wall)) / 2000
+
+    x = fit.solve(per_item_cost, params, ["pool_task"], seconds(per_item), hi=1e-4)
+    out["pool_task"] = (x or 0.0, f"tpe_map_per_item ({per_item['cores']} cores, 4 workers) "
+                        "fitted through the model, pool_submit and the semaphore costs given"
+                        + ("" if x is not None else " (those alone cost more: 0)"))
 
 
 def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim: str) -> None:
@@ -781,39 +936,77 @@ def gilsim_params(gilsim: str) -> dict[str, float]:
     return out
 
 
-def build_profile(rows: list[dict], defaults: dict[str, float], args) -> dict:
+def build_profile(rows: list[dict], defaults: dict[str, float], args,
+                  sources: list[dict]) -> dict:
+    """`sources`: the profiles given with --update.  Measuring nothing from one of them keeps
+    its description and host; merging several lists when each was measured."""
     derived = derive(rows, defaults, args.gilsim)
-    return {
-        "name": args.name,
+    here = {
         "description": (f"measured by tools/calibrate.py on {platform.node() or 'this host'} "
                         f"({platform.machine()}, Linux {platform.release()}, "
                         f"{len(os.sched_getaffinity(0))} CPUs), CPython "
                         f"{platform.python_version()}, {args.runs} runs per figure"),
-        "params": {k: duration_text(v) for k, (v, _) in sorted(derived.items())},
         "measured": {
             "schema_version": SCHEMA_VERSION, "tool": TOOL,
             "python": platform.python_version(), "python_build": sys.version,
             "host": f"{platform.machine()}, Linux {platform.release()}",
             "host_cores": len(os.sched_getaffinity(0)), "runs": args.runs,
             "switch_interval_s": sys.getswitchinterval(),
-            "started_unix": args.started, "finished_unix": time.time(),
-            "derivations": {k: {"value": duration_text(v), "how": how}
-                            for k, (v, how) in sorted(derived.items())},
-            "not_measured": sorted(k for k in defaults if k not in derived),
-            "figures": rows,
-        },
-    }
+            "started_unix": args.started, "finished_unix": time.time()}}
+    if args.derive_only and len(sources) == 1:
+        here = {"description": sources[0].get("description", here["description"]),
+                "measured": {k: v for k, v in sources[0]["measured"].items()
+                             if k not in ("derivations", "not_measured", "figures")}}
+    measured = here["measured"]
+    if len(sources) > 1:
+        measured["merged"] = [{k: src["measured"].get(k) for k in ("started_unix",
+                                                                 "finished_unix", "runs")}
+                              for src in sources]
+        here["description"] += f", {len(sources)} calibrations merged"
+    measured.update({
+        "derivations": {k: {"value": duration_text(v), "how": how}
+                        for k, (v, how) in sorted(derived.items())},
+        "not_measured": sorted(k for k in defaults if k not in derived),
+        "figures": rows})
+    return {"name": args.name, "description": here["description"],
+            "params": {k: duration_text(v) for k, (v, _) in sorted(derived.items())},
+            "measured": measured}
 
 
-def read_figures(path: str) -> list[dict]:
+def read_profile(path: str) -> dict:
     try:
         with open(path) as f:
-            return json.load(f)["measured"]["figures"]
+            doc = json.load(f)
+        doc["measured"]["figures"]
+        return doc
     except OSError as e:
         raise UserError(f"--update {path}: cannot read: {e.strerror}") from None
     except (json.JSONDecodeError, KeyError, TypeError):
         raise UserError(f"--update {path}: not a profile written by calibrate.py (no "
                         "measured/figures)") from None
+
+
+def merge_figures(profiles: list[list[dict]]) -> list[dict]:
+    """Several calibrations of one host as one: per figure and core count, the median of their
+    medians (and of their last runs' quantiles), the range over all their runs.  On a host
+    whose speed moves for minutes at a time, calibrations spread over a measuring session
+    describe it better than any one of them."""
+    by_key: dict[tuple[str, int], list[dict]] = {}
+    for rows in profiles:
+        for r in rows:
+            by_key.setdefault((r["figure"], r["cores"]), []).append(r)
+    merged = []
+    for same in by_key.values():
+        row = dict(same[0])
+        row["median"] = statistics.median(r["median"] for r in same)
+        row["min"] = min(r["min"] for r in same)
+        row["max"] = max(r["max"] for r in same)
+        row["runs"] = sum(r["runs"] for r in same)
+        row["last_run"] = {k: statistics.median(r["last_run"][k] for r in same)
+                           for k in same[0]["last_run"]}
+        row["calibrations"] = len(same)
+        merged.append(row)
+    return merged
 
 
 def table(rows: list[dict]) -> str:
@@ -841,9 +1034,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--cores", default="1,2", help="core counts to pin to (default 1,2)")
     p.add_argument("--only", action="append", help="only figures whose name contains this "
                    "(may be repeated)")
-    p.add_argument("--update", metavar="PROFILE", help="start from this profile's figures and "
-                   "replace only those measured now (with --only: re-measure a few figures that "
-                   "other processes disturbed); the result goes to --output as usual")
+    p.add_argument("--update", metavar="PROFILE", action="append", help="start from this "
+                   "profile's figures and replace only those measured now (with --only: "
+                   "re-measure a few figures that other processes disturbed); the result goes to "
+                   "--output as usual.  Given several times, their figures are merged first (per "
+                   "figure: the median of their medians)")
     p.add_argument("--derive-only", action="store_true", help="with --update: measure nothing, "
                    "derive the parameters again from its figures (after a model change)")
     p.add_argument("--quick", action="store_true", help="fewer samples per run (~40 %%)")
@@ -866,11 +1061,12 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
         defaults = gilsim_params(args.gilsim)
-        old_rows = read_figures(args.update) if args.update else []
+        sources = [read_profile(u) for u in args.update or []]
+        old_rows = merge_figures([src["measured"]["figures"] for src in sources])
         rows = [] if args.derive_only else measure(args)
         fresh = {(r["figure"], r["cores"]) for r in rows}
         rows = [r for r in old_rows if (r["figure"], r["cores"]) not in fresh] + rows
-        profile = build_profile(rows, defaults, args)
+        profile = build_profile(rows, defaults, args, sources)
     except UserError as e:
         print(f"calibrate: error: {e}", file=sys.stderr)
         return 2

@@ -77,6 +77,13 @@ def pool_scenario(method: str, tasks: int, chunksize: int = 1) -> dict:
             "strategies": [strategy]}
 
 
+def thread_pool_scenario(tasks: int) -> dict:
+    """ThreadPoolExecutor(4) on 2 cores mapping trivial calls, as calibrate.py times it."""
+    return {"name": f"fit-threads-{tasks}", "machine": {"cores": 2},
+            "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
+            "strategies": [{"kind": "threads", "workers": 4}]}
+
+
 def first_latency(doc: dict) -> float:
     return doc["results"][0]["task_latency_p50_s"]
 

@@ -17,9 +17,10 @@ loop iteration while the other ran at 18 ns, for tens of seconds, nothing else r
 VM).  Right before and right after every timed run each calibrated op kind is timed again on
 every CPU the run may use (a "probe").  A run starts only when the probe on every CPU is within
 --max-drift (8 %) of the calibration and no other process is using the CPUs.  It is kept only
-if the work itself ran at the calibrated speed: the thread CPU time of the calibrated ops of
-1 ms or more, summed over the run, is within --max-work-drift (6 %) of their requested durations
-(op kinds without such ops: the probe after the run is in the band), and other processes used
+if the work itself ran at the calibrated speed: the thread CPU time of the calibrated ops (every
+op of 1 ms or more, and one shorter op per millisecond of short ones on each thread), summed over
+the run, is within --max-work-drift (6 %) of their requested durations (op kinds without such
+ops, such as subprocess: the probe after the run is in the band), and other processes used
 less than --max-foreign-load cores meanwhile (interrupt time is not counted: it is the run's own
 timers and wake-ups).  Otherwise the run is retried (at most --retries times; the last attempt
 is kept and flagged).  If the speed stays off but steady on all CPUs alike while nothing else
@@ -72,6 +73,7 @@ import multiprocessing
 import os
 import platform
 import random
+import resource
 import statistics
 import sys
 import threading
@@ -110,6 +112,7 @@ class Engine:
     first_guess: int  # size for ~1 ms, refined at once
     points: list[tuple[float, int, float]] = field(default_factory=list)  # (d, size, t_meas)
     baseline: float = 0.0  # subtracted from every timing (the subprocess op's fork/exec/wait)
+    baseline_cpu: float = 0.0  # the CPU time of that baseline command
 
     def time_once(self, size: int) -> float:
         pc = time.perf_counter
@@ -182,8 +185,27 @@ def make_engine(kind: str) -> Engine:
     if kind == "native_gil":
         return Engine("native_gil", "bytes", wl.sum_bytes, 1, 200_000)
     eng = Engine("subprocess", "numbers", wl.run_command, 1, 120_000)
+    before = children_cpu()
     eng.baseline = statistics.median(eng.time_once(1) for _ in range(21))  # fork, exec, wait
+    eng.baseline_cpu = (children_cpu() - before) / 21  # the CPU time of `seq 1 1` itself
     return eng
+
+
+def children_cpu() -> float:
+    """User + system CPU time of this process's waited-for children: the subprocess ops' seq."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def subprocess_speed(streams: list[list], cpu_s: float, baseline_cpu: float) -> dict[str, dict]:
+    """The subprocess ops' speed: their children's CPU time (less each op's `seq 1 1` share)
+    over their requested durations, as work_speed does for the other kinds."""
+    ops = [r for ops in streams for r in ops if r[0] == wl.SUBPROC]
+    req = sum(r[4] for r in ops)
+    if req <= 0:
+        return {}
+    work = cpu_s - len(ops) * baseline_cpu
+    return {"subprocess": {"cpu_s": work, "requested_s": req, "factor": work / req}}
 
 
 ENGINE_CODE = {
@@ -590,7 +612,8 @@ def wall_lower_bound(sc: Scenario, strat: Strategy, cores: int, res: RunResult) 
         procs = min(res.workers or cores, cores)
         bounds.append((core / procs, f"CPU work / {procs} processes"))
     elif strat.kind == "asyncio":
-        on_loop = sum(v for k, v in total.items() if k != "io" and k not in strat.to_thread)
+        awaited = ("io", "subprocess")  # asyncio.sleep, create_subprocess_exec + wait
+        on_loop = sum(v for k, v in total.items() if k not in awaited and k not in strat.to_thread)
         bounds.append((max(gil, on_loop), "one loop thread: every op not awaited or sent to a thread"))
     else:
         bounds.append((gil, "one GIL: the sum of cpu and native_gil ops"))
@@ -785,13 +808,18 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
         pre, timer_pre, waited = probe_in_band(cal, mon, args)
         prep = Preparer(cal, pre, args.rescale)
         mark = mon.mark()
+        children = children_cpu()
         res = run_strategy(sc, strat, prep)
+        children = children_cpu() - children
         foreign, window = mon.foreign_since(mark)
         post = cal.probe()
         timer_post = cal.timer_probe()
         foreign_load = foreign / window if window > 0 else 0.0
         noisy = foreign > 0.03 and foreign_load > args.max_foreign_load
         speed = work_speed(run_streams(res))
+        if "subprocess" in cal.engines and strat.kind != "processes":  # no pool workers reaped
+            speed.update(subprocess_speed(run_streams(res), children,
+                                          cal.engines["subprocess"].baseline_cpu))
         work_off = {k: v["factor"] for k, v in speed.items()
                     if abs(v["factor"] - 1) > args.max_work_drift}
         # A kind whose work speed was measured in the run is judged by it: the probe after the
@@ -822,7 +850,7 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
     info = {"attempts": len(attempts), "speed_before": pre, "speed_after": post,
             "speed_by_cpu_after": {str(c): f for c, f in cal.last_by_cpu.items()},
             "drift": drift, "drift_exceeded": drift > args.max_drift,
-            "work_speed_exceeded": bool(work_off),
+            "work_speed": speed, "work_speed_exceeded": bool(work_off),
             "wall_lower_bound": {"s": bound, "why": bound_why,
                                  "violated": res.wall_s < bound * (1 - args.max_work_drift)},
             "foreign_load": foreign_load, "foreign_load_exceeded": noisy,
@@ -990,7 +1018,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "speed on any CPU is off the calibration by more than this fraction before "
                    "or after it (default 0.08)")
     p.add_argument("--max-work-drift", type=float, default=0.06, help="retry a run when its "
-                   "calibrated ops (of 1 ms or more) used more than this fraction more (or less) "
+                   "calibrated ops (all of 1 ms or more, a sample of shorter ones) used more than this "
+                   "fraction more (or less) "
                    "thread CPU time than asked (default 0.06)")
     p.add_argument("--retries", type=int, default=3, help="retries per run (default 3)")
     p.add_argument("--max-foreign-load", type=float, default=0.10, help="retry a run when "

@@ -49,6 +49,12 @@ def noop(*_args: Any) -> None:
     return None
 
 
+def send_last_message(conn: Any) -> None:
+    """A child's target that says it is done and returns: calibrate.py times the exit after."""
+    conn.send_bytes(b"done")
+    conn.close()
+
+
 def spin(n: int) -> int:
     """The cpu op: n iterations of pure Python, a check point (JUMP_BACKWARD) in each."""
     x = 0
@@ -124,7 +130,18 @@ def _refill_pipe() -> int:
     return fds[0]
 
 
-THREAD_TIME_MIN = 1e-3  # below this an op's thread CPU time is not read (see execute)
+THREAD_TIME_MIN = 1e-3  # an op this long has its thread CPU time read; shorter ones are sampled
+
+
+def _sampled(requested: float) -> bool:
+    """Whether to read the thread CPU time around this op: always from THREAD_TIME_MIN up;
+    below, one op each time this thread's unread short ops add up to THREAD_TIME_MIN, so the
+    reads cost the same share of the work whatever the op size (deterministic: by op order)."""
+    if requested >= THREAD_TIME_MIN:
+        return True
+    owed = getattr(_tls, "unsampled", 0.0) + requested
+    _tls.unsampled = 0.0 if owed >= THREAD_TIME_MIN else owed
+    return owed >= THREAD_TIME_MIN
 
 
 def execute(ops: list[tuple[int, Any, float]], out: list) -> None:
@@ -134,14 +151,16 @@ def execute(ops: list[tuple[int, Any, float]], out: list) -> None:
     thread_cpu_s is the op's CPU time on this thread (CLOCK_THREAD_CPUTIME_ID): for a calibrated
     op it is the work itself, however long the op waited for the GIL or a core, so summed over a
     run and divided by the requested durations it tells the speed the work really ran at.
-    Reading that clock is a system call (1.8 us here, against 54 ns for perf_counter), so it is
-    read only around cpu, native and native_gil ops of at least THREAD_TIME_MIN (an overhead of
-    at most 0.4 %); other ops record -1.  What remains costs ~0.3 us per op.
+    Reading that clock is a system call (1.8 us on the AMD VM, 0.5 us on the Intel one, against
+    54-170 ns for perf_counter), so it is read around cpu, native and native_gil ops of at least
+    THREAD_TIME_MIN, and around a sample of the shorter ones, one per THREAD_TIME_MIN of their
+    work (see _sampled: an overhead of at most 0.4 % either way); other ops record -1.  What
+    remains costs ~0.3 us per op.
     """
     pc = time.perf_counter
     tt = time.thread_time
     for code, arg, requested in ops:
-        c0 = tt() if requested >= THREAD_TIME_MIN and code in (CPU, HASH, HOLD) else None
+        c0 = tt() if code in (CPU, HASH, HOLD) and _sampled(requested) else None
         if code == PIPE_READ:
             left = getattr(_tls, "pipe_left", 0)
             rfd = _refill_pipe() if left <= 0 else _tls.pipe[0]

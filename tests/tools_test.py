@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""The measuring tools' own rules (tools/gilsim_tools): merging calibrations, sampling the thread
+clock around short ops, judging subprocess ops by their children's CPU time, and the validation's
+winner check.  Nothing here runs a real workload.
+
+Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim binary>`.
+"""
+
+import sys
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import harness  # noqa: E402
+from gilsim_tools import calibrate, realize, validate  # noqa: E402
+from gilsim_tools import workload as wl  # noqa: E402
+
+GILSIM = None
+
+
+def row(figure, cores, median, lo, hi, runs=5):
+    return {"figure": figure, "unit": "us", "cores": cores, "median": median, "min": lo,
+            "max": hi, "runs": runs, "last_run": {"samples": 1, "p10": lo, "p90": hi, "max": hi}}
+
+
+class MergeFigures(unittest.TestCase):
+    def test_median_of_medians_and_the_whole_range(self):
+        merged = calibrate.merge_figures([
+            [row("gil_handoff", 2, 25.0, 24.0, 26.0), row("gil_handoff", 1, 28.0, 27.0, 30.0)],
+            [row("gil_handoff", 2, 40.0, 30.0, 41.0)],
+            [row("gil_handoff", 2, 30.0, 29.0, 35.0)],
+        ])
+        by = {(r["figure"], r["cores"]): r for r in merged}
+        two = by[("gil_handoff", 2)]
+        self.assertEqual(two["median"], 30.0)
+        self.assertEqual((two["min"], two["max"]), (24.0, 41.0))
+        self.assertEqual((two["runs"], two["calibrations"]), (15, 3))
+        self.assertEqual(by[("gil_handoff", 1)]["median"], 28.0)  # measured once: kept as is
+
+    def test_one_profile_is_unchanged(self):
+        rows = [row("thread_start", 1, 46.0, 45.0, 47.0)]
+        merged = calibrate.merge_figures([rows])
+        self.assertEqual(merged[0]["median"], 46.0)
+        self.assertEqual(merged[0]["runs"], 5)
+
+
+class SampledThreadTime(unittest.TestCase):
+    def setUp(self):
+        wl._tls.unsampled = 0.0
+
+    def test_long_ops_are_always_read(self):
+        self.assertTrue(all(wl._sampled(2e-3) for _ in range(5)))
+
+    def test_one_short_op_per_millisecond_of_them(self):
+        picks = [wl._sampled(50e-6) for _ in range(100)]  # 5 ms of 50 us ops
+        self.assertEqual(sum(picks), 5)
+        self.assertTrue(picks[19] and not any(picks[:19]))  # the 20th completes 1 ms
+
+
+class SubprocessSpeed(unittest.TestCase):
+    def test_children_cpu_less_the_baseline_over_the_requests(self):
+        ops = [(wl.SUBPROC, 1000, 0.0, -1.0, 0.025), (wl.CPU, 10, 0.0, -1.0, 0.001)]
+        speed = realize.subprocess_speed([ops, ops], 0.055, 0.0005)
+        self.assertAlmostEqual(speed["subprocess"]["factor"], (0.055 - 0.001) / 0.05)
+
+    def test_no_subprocess_op_no_figure(self):
+        self.assertEqual(realize.subprocess_speed([[(wl.CPU, 10, 0.0, -1.0, 0.001)]], 1.0, 0.0),
+                         {})
+
+
+class WinnerCheck(unittest.TestCase):
+    def case(self, name, predicted, measured):
+        return {"strategy": name, "predicted_s": predicted, "error": 0.0,
+                "measured_s": {"median": measured}}
+
+    def winner(self, cases):
+        pred_best = min(cases, key=lambda c: c["predicted_s"])
+        meas_best = min(cases, key=lambda c: c["measured_s"]["median"])
+        return validate.winner_right(pred_best, meas_best, 0.03)
+
+    def test_measured_tie_counts(self):
+        self.assertTrue(self.winner([self.case("a", 1.0, 1.02), self.case("b", 1.1, 1.0)]))
+
+    def test_a_tie_gilsim_called_counts(self):
+        self.assertTrue(self.winner([self.case("a", 1.000, 1.10), self.case("b", 1.009, 1.0)]))
+
+    def test_a_clear_miss_does_not(self):
+        self.assertFalse(self.winner([self.case("a", 1.0, 1.10), self.case("b", 1.02, 1.0)]))
+
+
+if __name__ == "__main__":
+    sys.exit(harness.main(__name__, str(ROOT / "build" / "gilsim")))
