@@ -3,11 +3,11 @@
 
 usage: python3 tests/validation_test.py path/to/gilsim   (ctest runs it from the repo root)
 
-Predictions only: every scenario in scenarios/validation/ goes through `gilsim run` with the
-host profile measured with the results (docs/validation/measured/host-profile.json);
-nothing runs for real, so this takes a few seconds.  The measurements were taken on the
-development machine with tools/realize.py (5+ runs each, median) and are compared as
-tools/validate.py does.  Tolerance (issue 5): median |error| <= 5 % and worst |error| <= 15 %
+Predictions only: for every host in HOSTS, every scenario in scenarios/validation/ goes
+through `gilsim run` with the profile measured on that host (docs/validation/HOST/
+host-profile.json); nothing runs for real, so this takes a few seconds.  The measurements were
+taken on the development machines with tools/realize.py (5 runs each, median) and are compared
+as tools/validate.py does; each host passes or fails on its own.  Tolerance (issue 5): median |error| <= 5 % and worst |error| <= 15 %
 on wall time, and the predicted winner right in every scenario (a tie within 3 % counts).
 
 A case the model is known to miss is listed in KNOWN_GAPS with the reason and the measured
@@ -31,83 +31,89 @@ from gilsim_tools.common import UserError  # noqa: E402
 from gilsim_tools.scenario import load_scenario  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios" / "validation"
-MEASURED = ROOT / "docs" / "validation" / "measured"
-PROFILE = MEASURED / validate.PROFILE_NAME
+MEASURED = ROOT / "docs" / "validation"
+# Every host whose measurements are committed: its directory under docs/validation/ holds the
+# realize.py results of every validation scenario and the host profile calibrate.py measured
+# beside them.  Each host is checked against its own profile, with the same tolerance.
+HOSTS = ("intel-xeon", "amd-epyc")
 MEDIAN_MAX = 0.05
 WORST_MAX = 0.15
 TIE = 0.03
 
-# (scenario, strategy label) -> why the model misses it, with the measured evidence.
-# A winner check can be waived for a scenario with (scenario, "winner").
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("process-thread-pipeline", "processes(2,fork,chunksize=8,threads_per_worker=4)"):
+# (host, scenario, strategy label) -> why the model misses it, with the measured evidence.
+# A winner check can be waived for a scenario with (host, scenario, "winner").
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {
+    ("intel-xeon", "small-tasks-processes", "processes(2,fork)"):
+        "a fresh pool's per-task cost: 500 tasks of 50 us take ~180 us each in the real run, "
+        "the warm pool's map(noop) that the per-task costs are fitted to 134 us (107-157 over "
+        "four calibrations); timed by hand on this VM, a fresh pool's 500 noop items cost 179 "
+        "us each against a warm pool's 161 (3000 items: 150 either way).  9 of the 10 process "
+        "pools on 2 cores here are predicted fast, by 3-16 %, as on the AMD VM: a cost of "
+        "fresh workers on busy cores that the model lacks",
+    ("intel-xeon", "processes-forkserver", "winner"):
+        "the forkserver pool is predicted 7 % fast (193.5 ms against 208.8 measured, within "
+        "the tolerance, the same family as above), which puts it 3 % ahead of serial (200 ms); "
+        "measured it is 4 % behind",
+    ("amd-epyc", "process-thread-pipeline", "processes(2,fork,chunksize=8,threads_per_worker=4)"):
         "pool start-up under load: the real workers start their first task ~84 ms after the "
         "pool is created, a noop pool's first result (what fork_child is fitted to) comes at "
         "60 ms; the parent's threads and the workers' own pools compete with the children's "
         "copy-on-write start-up, which the model charges as a fixed cost (docs/validation.md)",
-    ("process-thread-pipeline", "winner"):
+    ("amd-epyc", "process-thread-pipeline", "winner"):
         "follows from the pool start-up gap above: 168 ms predicted against 218 ms measured "
         "puts the pipeline ahead of threads(4) (191 ms measured)",
-    ("small-tasks-processes", "processes(2,fork)"):
+    ("amd-epyc", "small-tasks-processes", "processes(2,fork)"):
         "a fresh pool's per-task cost: 500 tasks of 50 us cost ~330 us each in the real run "
         "((226 ms - ~60 ms start-up) / 500), a warm pool's map(noop) 150 us (what the model's "
         "per-task costs are fitted to); the fresh pool's parent faults in every page it writes "
         "after the forks, which the model does not charge (docs/validation.md)",
-    ("small-tasks-processes", "processes(2,fork,chunksize=50)"):
+    ("amd-epyc", "small-tasks-processes", "processes(2,fork,chunksize=50)"):
         "same family: the workers' 50 us ops took a median 56-86 us of wall time per run "
         "(the VM's slower speed level, which realize cannot check on sub-millisecond ops "
         "without reading the thread clock, 1.8 us a read), plus the fresh-pool faults",
-    ("small-tasks-threads", "threads(4)"):
-        "mostly the measurement: serial is already 12 % short here (realize's ~2 us of "
-        "bookkeeping per task, and 50 us ops running up to 8 % off the calibrated speed, which "
-        "realize cannot check below 1 ms); as a ratio to serial, threads(4) is 8 % short, and "
-        "its five runs spread from 68 to 136 ms",
-    ("subprocess-threads", "threads(2)"):
-        "two external commands side by side: the real run is 15-21 % slower than the model for "
-        "every strategy that overlaps them (serial, one at a time, 7 %): on this VM two busy "
-        "vCPUs each run slower than one alone; the model has no such shared-core slowdown",
-    ("subprocess-threads", "asyncio"):
-        "as threads(2); besides, the three overlapping strategies tie in the model (117-118 ms) "
-        "and differ by 7 % in the real runs",
-    ("subprocess-threads", "asyncio(to_thread=subprocess)"): "as threads(2)",
-    ("subprocess-threads", "winner"):
-        "the model ties threads(2), asyncio and asyncio + to_thread within 1 %; measured, "
-        "asyncio's create_subprocess_exec is 7 % slower than the other two",
-    ("io-threads", "threads(32)"):
+    ("amd-epyc", "small-tasks-threads", "threads(4)"):
+        "the lock convoy on the pool's idle semaphore (docs/model.md): real runs fall into it "
+        "or not (68 to 136 ms here); this profile has no tpe_submit figure, so pool_submit is "
+        "half of map(noop)'s per-item cost and the model's submitting finishes before the first "
+        "forced switch, which then never lands in a critical section.  On the Intel VM, with "
+        "submit() timed alone, the model falls into the convoy and is within 8 %.  Serial is "
+        "12 % short too (50 us ops measured before realize sampled their speed)",
+    ("amd-epyc", "subprocess-threads", "threads(2)"):
+        "most likely the measurement: these runs were judged by the speed probes alone, which "
+        "do not see the seq children's speed during the run; the overlapping strategies are "
+        "15-21 % slower than predicted, serial 4 %.  Since realize checks the children's CPU "
+        "time, the Intel VM's runs of this scenario are within 6 % for every strategy",
+    ("amd-epyc", "subprocess-threads", "asyncio"): "as threads(2)",
+    ("amd-epyc", "subprocess-threads", "asyncio(to_thread=subprocess)"): "as threads(2)",
+    ("amd-epyc", "io-threads", "threads(32)"):
         "32 threads started back to back: ~0.5 ms apart in the real run, ~0.3 ms in the model "
-        "even with the live-thread start cost; not explained yet (8 workers are within 5 %)",
+        "even with the live-thread start cost; not explained (8 workers are within 5 %), and "
+        "not seen on the Intel VM, where threads(32) is within 3 %",
 }
 
 
-def main() -> int:
-    gilsim = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "build" / "gilsim")
-    os.chdir(ROOT)
-    profile = str(PROFILE) if PROFILE.exists() else None
-    if profile is None:
-        print(f"note: no {PROFILE.relative_to(ROOT)}; predicting with the default profile")
-    failures, notes = [], []
+def check_host(host: str, gilsim: str, failures: list[str], notes: list[str]) -> None:
+    """Every validation scenario predicted with the host's profile against its measurements."""
+    measured = MEASURED / host
+    profile = str(measured / validate.PROFILE_NAME)
     errors, gap_errors = [], []
-    paths = sorted(SCENARIOS.glob("*.json"))
-    if len(paths) < 20:
-        failures.append(f"only {len(paths)} validation scenarios; issue 5 asks for at least 20")
-    for path in paths:
+    for path in sorted(SCENARIOS.glob("*.json")):
         rel = path.relative_to(ROOT).as_posix()
         try:
             sc = load_scenario(rel)
             preds, _ = validate.predict(sc, gilsim, profile)
-            measured = validate.read_measured(sc, str(MEASURED))
+            report = validate.compare(sc, preds, validate.read_measured(sc, str(measured)), TIE)
         except (validate.BrokenRun, UserError) as e:
-            failures.append(str(e))
+            failures.append(f"{host}: {e}")
             continue
-        report = validate.compare(sc, preds, measured, TIE)
         for c in report["cases"]:
-            key = (sc.name, c["strategy"])
+            key = (host, sc.name, c["strategy"])
             if c["not_predicted"] or c["not_measured"]:
-                notes.append(f"skip {sc.name} {c['strategy']}: "
+                notes.append(f"{host}: skip {sc.name} {c['strategy']}: "
                              f"{c['not_predicted'] or c['not_measured']}")
                 continue
             err = c["error"]
-            line = (f"{sc.name} {c['strategy']}: predicted {c['predicted_s'] * 1e3:.1f} ms, "
+            line = (f"{host}: {sc.name} {c['strategy']}: predicted {c['predicted_s'] * 1e3:.1f} ms, "
                     f"measured {c['measured_s']['median'] * 1e3:.1f} ms "
                     f"({c['measured_s']['min'] * 1e3:.1f}..{c['measured_s']['max'] * 1e3:.1f}), "
                     f"error {err * 100:+.1f} %")
@@ -122,25 +128,35 @@ def main() -> int:
                 failures.append(f"{line}: beyond {WORST_MAX * 100:.0f} %")
         w = report["winner"]
         if w and not w["right"]:
-            msg = (f"{sc.name}: gilsim picks {w['predicted']}, the measurements "
-                   f"{w['measured']}")
-            if (sc.name, "winner") in KNOWN_GAPS or (sc.name, w["predicted"]) in KNOWN_GAPS:
+            msg = f"{host}: {sc.name}: gilsim picks {w['predicted']}, the measurements {w['measured']}"
+            if (host, sc.name, "winner") in KNOWN_GAPS or (host, sc.name, w["predicted"]) in KNOWN_GAPS:
                 notes.append(f"known gap {msg}")
             else:
                 failures.append(msg)
-    stale = {k for k in KNOWN_GAPS if not (SCENARIOS / f"{k[0]}.json").exists()}
-    failures += [f"KNOWN_GAPS names {k}, which is not a validation scenario" for k in stale]
-    if errors:
-        med = statistics.median(errors)
-        if med > MEDIAN_MAX:
-            failures.append(f"median |error| {med * 100:.1f} % over {len(errors)} cases is "
-                            f"beyond {MEDIAN_MAX * 100:.0f} %")
-        all_med = statistics.median(errors + gap_errors)
-        notes.append(f"{len(errors)} cases within the checks: median |error| {med * 100:.1f} %, "
-                     f"worst {max(errors) * 100:.1f} %; with the {len(gap_errors)} known gaps: "
-                     f"median {all_med * 100:.1f} %")
-    elif not failures:
-        notes.append("no case could be compared (is every strategy 'not predicted yet'?)")
+    if not errors:
+        failures.append(f"{host}: no case could be compared")
+        return
+    med = statistics.median(errors)
+    if med > MEDIAN_MAX:
+        failures.append(f"{host}: median |error| {med * 100:.1f} % over {len(errors)} cases is "
+                        f"beyond {MEDIAN_MAX * 100:.0f} %")
+    all_med = statistics.median(errors + gap_errors)
+    notes.append(f"{host}: {len(errors)} cases within the checks: median |error| {med * 100:.1f} %, "
+                 f"worst {max(errors) * 100:.1f} %; with its {len(gap_errors)} known gaps: "
+                 f"median {all_med * 100:.1f} %")
+
+
+def main() -> int:
+    gilsim = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "build" / "gilsim")
+    os.chdir(ROOT)
+    failures: list[str] = []
+    notes: list[str] = []
+    if len(list(SCENARIOS.glob("*.json"))) < 20:
+        failures.append("fewer than 20 validation scenarios; issue 5 asks for at least 20")
+    for host in HOSTS:
+        check_host(host, gilsim, failures, notes)
+    stale = {k for k in KNOWN_GAPS if k[0] not in HOSTS or not (SCENARIOS / f"{k[1]}.json").exists()}
+    failures += [f"KNOWN_GAPS names {k}, which is not a validated host and scenario" for k in stale]
     for n in notes:
         print(n)
     for f in failures:
