@@ -711,10 +711,12 @@ def seconds(row: dict) -> float:
     return row["median"] / SCALE[row["unit"]]
 
 
-def derive(rows: list[dict], defaults: dict[str, float], gilsim: str) -> dict[str, tuple[float, str]]:
+def derive(rows: list[dict], defaults: dict[str, float], gilsim: str,
+           python: str = "") -> dict[str, tuple[float, str]]:
     """Parameter -> (seconds, how it was derived).  Only what the figures determine; the rest of
     gilsim's parameters keep their defaults (and are not written).  Later derivations build on
-    earlier ones, so the order matters."""
+    earlier ones, so the order matters.  `python`: the version the figures were measured on
+    (the fits simulate its pools; default: the running one)."""
     out: dict[str, tuple[float, str]] = {}
     derive_wakeups(rows, defaults, out)
     derive_threads(rows, defaults, out)
@@ -722,8 +724,8 @@ def derive(rows: list[dict], defaults: dict[str, float], gilsim: str) -> dict[st
     derive_asyncio(rows, defaults, out)
     derive_subprocess(rows, defaults, out)
     derive_processes(rows, out)
-    derive_thread_pool(rows, defaults, out, gilsim)
-    derive_pools(rows, defaults, out, gilsim)
+    derive_thread_pool(rows, defaults, out, gilsim, python)
+    derive_pools(rows, defaults, out, gilsim, python)
     return {k: v for k, v in out.items() if k in defaults}
 
 
@@ -857,7 +859,7 @@ STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup",
 
 
 def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
-                       gilsim: str) -> None:
+                       gilsim: str, python: str) -> None:
     """submit()'s own cost timed alone; the worker's per-task cost fitted through the model
     (see fit.py) to a busy map, so that the hand-offs the map itself causes (the idle
     semaphore's lock is in the model) are the model's, not folded into the cost."""
@@ -870,7 +872,7 @@ def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
     params = {k: value(k, defaults, out) for k in defaults}
     if not per_item or "pool_task" not in params:
         return
-    small, big = fit.thread_pool_scenario(100), fit.thread_pool_scenario(2100)
+    small, big = fit.thread_pool_scenario(100, python), fit.thread_pool_scenario(2100, python)
 
     def per_item_cost(p: dict[str, float]) -> float:
         return (fit.predict(gilsim, big, p, fit.wall) - fit.predict(gilsim, small, p, fit.wall)) / 2000
@@ -881,12 +883,14 @@ def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
                         + ("" if x is not None else " (those alone cost more: 0)"))
 
 
-def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim: str) -> None:
+def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim: str,
+                 python: str) -> None:
     """Fitted through the model (see fit.py): a pool's costs overlap on the cores."""
     params = {k: value(k, defaults, out) for k in defaults}
     per_item = pick(rows, "ppe_map_per_item(chunksize=1)")
     if per_item and all(n in params for n in POOL_TASK_COSTS):
-        small, big = fit.pool_scenario("fork", 100), fit.pool_scenario("fork", 1100)
+        small, big = fit.pool_scenario("fork", 100, python=python), fit.pool_scenario(
+            "fork", 1100, python=python)
 
         def per_item_cost(p: dict[str, float]) -> float:
             return (fit.predict(gilsim, big, p, fit.wall)
@@ -902,7 +906,7 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
         first = pick(rows, f"ppe_first_result({method})")
         if not first or name not in params:
             continue
-        scenario = fit.pool_scenario(method, 1)
+        scenario = fit.pool_scenario(method, 1, python=python)
         x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
                       [name], seconds(first), hi=max(0.01, 2 * seconds(first)))
         if x is not None:
@@ -940,7 +944,8 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
                   sources: list[dict]) -> dict:
     """`sources`: the profiles given with --update.  Measuring nothing from one of them keeps
     its description and host; merging several lists when each was measured."""
-    derived = derive(rows, defaults, args.gilsim)
+    measured_on = sources[0]["measured"].get("python", "") if args.derive_only and sources else ""
+    derived = derive(rows, defaults, args.gilsim, ".".join(measured_on.split(".")[:2]))
     here = {
         "description": (f"measured by tools/calibrate.py on {platform.node() or 'this host'} "
                         f"({platform.machine()}, Linux {platform.release()}, "

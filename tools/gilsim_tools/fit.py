@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from typing import Callable
 
@@ -67,19 +68,25 @@ def solve(evaluate: Callable[[dict[str, float]], float], params: dict[str, float
     return (lo + hi) / 2
 
 
-def pool_scenario(method: str, tasks: int, chunksize: int = 1) -> dict:
+def running_python() -> str:
+    """The scenario's "python" for the CPython this runs on: pools differ by version (3.12's
+    thread-pool workers release the idle semaphore only when the queue is empty)."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def pool_scenario(method: str, tasks: int, chunksize: int = 1, python: str = "") -> dict:
     """A fresh ProcessPoolExecutor(2) on 2 cores mapping trivial calls, as calibrate.py times it."""
     strategy = {"kind": "processes", "workers": 2, "start_method": method}
     if chunksize > 1:
         strategy["chunksize"] = chunksize
-    return {"name": f"fit-{method}-{tasks}", "machine": {"cores": 2},
+    return {"name": f"fit-{method}-{tasks}", "machine": {"cores": 2}, "python": python or running_python(),
             "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
             "strategies": [strategy]}
 
 
-def thread_pool_scenario(tasks: int) -> dict:
+def thread_pool_scenario(tasks: int, python: str = "") -> dict:
     """ThreadPoolExecutor(4) on 2 cores mapping trivial calls, as calibrate.py times it."""
-    return {"name": f"fit-threads-{tasks}", "machine": {"cores": 2},
+    return {"name": f"fit-threads-{tasks}", "machine": {"cores": 2}, "python": python or running_python(),
             "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
             "strategies": [{"kind": "threads", "workers": 4}]}
 

@@ -128,9 +128,35 @@ class Prediction:
     result: dict = field(default_factory=dict)
 
 
-def predict(sc: Scenario, gilsim: str, profile: str | None) -> tuple[dict[int, Prediction], str]:
-    """Strategy index -> prediction, and the gilsim version.  Raises BrokenRun."""
-    code, doc, err = _run_gilsim(gilsim, sc.path, profile)
+def measured_python(measured: dict) -> str | None:
+    """The CPython a measurement ran on, as a scenario's "python" ("3.12"), if it says."""
+    version = measured.get("python")
+    return ".".join(version.split(".")[:2]) if isinstance(version, str) else None
+
+
+def _as_python(sc: Scenario, python: str, tmp: str) -> str:
+    """A copy of the scenario for that Python (a measurement on another version than the
+    scenario names): its path."""
+    doc = json.loads(json.dumps(sc.doc))
+    doc["python"] = python
+    prof = doc.get("machine", {}).get("profile")
+    if prof and prof != "default" and not os.path.isabs(prof):
+        doc["machine"]["profile"] = os.path.join(os.path.dirname(os.path.abspath(sc.path)), prof)
+    path = os.path.join(tmp, os.path.basename(sc.path))
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def predict(sc: Scenario, gilsim: str, profile: str | None,
+            python: str | None = None) -> tuple[dict[int, Prediction], str]:
+    """Strategy index -> prediction, and the gilsim version.  Raises BrokenRun.  `python`: the
+    version the measurement ran on; a scenario that names none is predicted for it."""
+    if python and sc.python is None and python != "3.11":
+        with tempfile.TemporaryDirectory(prefix="gilsim-validate-") as tmp:
+            code, doc, err = _run_gilsim(gilsim, _as_python(sc, python, tmp), profile)
+    else:
+        code, doc, err = _run_gilsim(gilsim, sc.path, profile)
     if code == 0:
         results = doc["results"]
         if len(results) != len(sc.strategies):
@@ -455,9 +481,9 @@ def run(args) -> tuple[list[dict], dict, list[str]]:
     version = "?"
     for sc in scenarios:
         try:
-            preds, version = predict(sc, args.gilsim, profile)
             measured = (read_measured(sc, args.measured) if args.measured
                         else measure(sc, args, args.save_measured))
+            preds, version = predict(sc, args.gilsim, profile, measured_python(measured))
             reports.append(compare(sc, preds, measured, args.tie))
         except BrokenRun as e:
             log(f"error: {e}")
