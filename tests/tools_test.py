@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The measuring tools' own rules (tools/gilsim_tools): merging calibrations, sampling the thread
-clock around short ops, judging subprocess ops by their children's CPU time, and the validation's
-winner check.  Nothing here runs a real workload.
+clock around short ops, judging subprocess ops by their children's CPU time and each worker by
+its own ops, and the validation's winner check.  Nothing here runs a real workload.
 
 Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim binary>`.
 """
@@ -69,6 +69,23 @@ class SubprocessSpeed(unittest.TestCase):
     def test_no_subprocess_op_no_figure(self):
         self.assertEqual(realize.subprocess_speed([[(wl.CPU, 10, 0.0, -1.0, 0.001)]], 1.0, 0.0),
                          {})
+
+
+class WorkerSpeeds(unittest.TestCase):
+    def test_each_worker_with_enough_checked_work(self):
+        slow = [(wl.CPU, 1, 0.0, 0.0011, 0.001)] * 20   # 20 ms at x1.1
+        fast = [(wl.CPU, 1, 0.0, 0.0009, 0.001)] * 20   # 20 ms at x0.9
+        brief = [(wl.CPU, 1, 0.0, 0.002, 0.001)] * 5    # 5 ms: too little to judge
+        unread = [(wl.CPU, 1, 0.0, -1.0, 0.001)] * 50   # no thread clock read
+        res = realize.RunResult(0.1, [(0, "a", slow), (1, "b", fast), (2, "c", brief),
+                                      (3, "d", unread)], 0.0)
+        speeds = realize.worker_speeds(res)
+        self.assertEqual(sorted(round(f, 3) for f in speeds["cpu"]), [0.9, 1.1])
+
+    def test_a_worker_is_its_tasks_together(self):
+        half = [(wl.CPU, 1, 0.0, 0.006, 0.006)]
+        res = realize.RunResult(0.1, [(0, 7, half), (1, 7, half)], 0.0)
+        self.assertEqual(realize.worker_speeds(res), {"cpu": [1.0]})
 
 
 class WinnerCheck(unittest.TestCase):

@@ -20,7 +20,9 @@ every CPU the run may use (a "probe").  A run starts only when the probe on ever
 if the work itself ran at the calibrated speed: the thread CPU time of the calibrated ops (every
 op of 1 ms or more, and one shorter op per millisecond of short ones on each thread), summed over
 the run, is within --max-work-drift (6 %) of their requested durations (op kinds without such
-ops, such as subprocess: the probe after the run is in the band), and other processes used
+ops, such as subprocess: the probe after the run is in the band), every worker (process or
+thread) with 10 ms of such ops ran its own within the same band (the vCPUs differ, and the
+slower one sets a parallel run's wall time), and other processes used
 less than --max-foreign-load cores meanwhile (interrupt time is not counted: it is the run's own
 timers and wake-ups).  Otherwise the run is retried (at most --retries times; the last attempt
 is kept and flagged).  If the speed stays off but steady on all CPUs alike while nothing else
@@ -586,6 +588,29 @@ def work_speed(streams: list[list]) -> dict[str, dict]:
                 "factor": cpu[k] / req[k] if req[k] > 0 else float("nan")} for k in cpu}
 
 
+MIN_WORKER_WORK = 0.01  # s of checked work a worker needs before its own speed is judged
+
+
+def worker_speeds(res: RunResult) -> dict[str, list[float]]:
+    """Per calibrated op kind: the speed of each worker (process or thread) with at least
+    MIN_WORKER_WORK of checked ops, as work_speed measures the run's.  The two vCPUs often run
+    at different speeds; with the work split over them the slower one sets the wall time, so a
+    run whose kinds are on speed overall can still have one worker 10 % slow and one 10 % fast."""
+    totals: dict[tuple[Any, str], list[float]] = {}
+    for rec in res.records:
+        for code, _, _, cpu_s, requested in rec[2]:
+            kind = wl.CODE_KIND[code]
+            if kind in WORK_SPEED_KINDS and cpu_s >= 0:
+                t = totals.setdefault((rec[1], kind), [0.0, 0.0])
+                t[0] += cpu_s
+                t[1] += requested
+    out: dict[str, list[float]] = {}
+    for (_, kind), (cpu, req) in sorted(totals.items(), key=lambda kv: str(kv[0])):
+        if req >= MIN_WORKER_WORK:
+            out.setdefault(kind, []).append(cpu / req)
+    return out
+
+
 def wall_lower_bound(sc: Scenario, strat: Strategy, cores: int, res: RunResult) -> tuple[float, str]:
     """The shortest wall time the run could possibly have taken, from the requested durations of
     the ops it ran (not the background threads of a program, which run until the others end).
@@ -822,6 +847,9 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
                                           cal.engines["subprocess"].baseline_cpu))
         work_off = {k: v["factor"] for k, v in speed.items()
                     if abs(v["factor"] - 1) > args.max_work_drift}
+        workers = worker_speeds(res)
+        worker_off = {k: (min(v), max(v)) for k, v in workers.items() if len(v) > 1 and
+                      max(abs(f - 1) for f in v) > args.max_work_drift}
         # A kind whose work speed was measured in the run is judged by it: the probe after the
         # run only guesses what happened during it.  The others are judged by the probes.
         unseen = [k for k in pre if k not in speed]
@@ -831,9 +859,10 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
         bound, bound_why = wall_lower_bound(sc, strat, len(cal.cpus), res)
         attempts.append({"speed_before": pre, "speed_after": post, "drift": drift,
                          "work_speed": {k: v["factor"] for k, v in speed.items()},
+                         "worker_speeds": workers,
                          "wall_s": res.wall_s, "foreign_load": foreign_load,
                          "waited_for_quiet_s": waited})
-        if drift <= args.max_drift and not noisy and not work_off:
+        if drift <= args.max_drift and not noisy and not work_off and not worker_off:
             break
         why = []
         if drift > args.max_drift:
@@ -843,6 +872,9 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
             why.append("the work itself took " + ", ".join(f"{k} x{f:.3f}"
                                                            for k, f in work_off.items())
                        + " of its calibrated CPU time")
+        if worker_off:
+            why.append("its workers' work ran at " + ", ".join(
+                f"{k} x{lo:.3f}..x{hi:.3f}" for k, (lo, hi) in worker_off.items()))
         if noisy:
             why.append(f"other processes used {foreign_load:.2f} cores")
         log(f"  {strat.label}: {' and '.join(why)} during the run (wall {fmt_dur(res.wall_s)}); " +
@@ -850,7 +882,8 @@ def timed_run(sc: Scenario, strat: Strategy, cal: Calibration, mon: LoadMonitor,
     info = {"attempts": len(attempts), "speed_before": pre, "speed_after": post,
             "speed_by_cpu_after": {str(c): f for c, f in cal.last_by_cpu.items()},
             "drift": drift, "drift_exceeded": drift > args.max_drift,
-            "work_speed": speed, "work_speed_exceeded": bool(work_off),
+            "work_speed": speed, "work_speed_exceeded": bool(work_off or worker_off),
+            "worker_speeds": workers,
             "wall_lower_bound": {"s": bound, "why": bound_why,
                                  "violated": res.wall_s < bound * (1 - args.max_work_drift)},
             "foreign_load": foreign_load, "foreign_load_exceeded": noisy,
