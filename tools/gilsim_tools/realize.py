@@ -27,7 +27,7 @@ less than --max-foreign-load cores meanwhile (interrupt time is not counted: it 
 timers and wake-ups).  Otherwise the run is retried (at most --retries times; the last attempt
 is kept and flagged).  If the speed stays off but steady on all CPUs alike while nothing else
 runs, the kind is calibrated again.  --rescale instead scales each run's op sizes by the speed
-probed before it.  Repeats of the strategies are interleaved (serial #1, threads #1, serial #2,
+probed before it (faster, but the overheads around the ops are not scaled: see its help).  Repeats of the strategies are interleaved (serial #1, threads #1, serial #2,
 ...) so slow drift hits them alike.  Before and after each run a timer probe (eight 2 ms timed
 lock waits) records the overshoot.
 
@@ -1064,7 +1064,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "flagged (default 30)")
     p.add_argument("--rescale", action="store_true", help="instead of waiting for the speed "
                    "to come back to the calibrated one, scale each run's op sizes by the speed "
-                   "probed right before it")
+                   "probed right before it.  Faster on a noisy host, but biased: the overheads "
+                   "(process start, pickling, pool bookkeeping) are not scaled, so at a slow "
+                   "speed level an overhead-heavy case measures slow")
     p.add_argument("--short-io", default="20us", help="io ops shorter than this become "
                    "os.read on a full pipe instead of time.sleep (default 20us)")
     a = p.parse_args(argv)
