@@ -52,7 +52,9 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "four calibrations); timed by hand on this VM, a fresh pool's 500 noop items cost 179 "
         "us each against a warm pool's 161 (3000 items: 150 either way).  9 of the 10 process "
         "pools on 2 cores here are predicted fast, by 3-16 %, as on the AMD VM: a cost of "
-        "fresh workers on busy cores that the model lacks",
+        "fresh workers on busy cores that the model lacks.  Measured again waiting for the "
+        "calibrated speed, with each worker's speed checked (docs/validation/intel-xeon-waited/)"
+        ", the pools stay 4-19 % fast and serial on time",
     ("intel-xeon", "processes-forkserver", "winner"):
         "the forkserver pool is predicted 7 % fast (193.5 ms against 208.8 measured, within "
         "the tolerance, the same family as above), which puts it 3 % ahead of serial (200 ms); "
