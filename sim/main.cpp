@@ -146,10 +146,12 @@ int show_profile(const std::string& path, const std::string& format) {
     std::cout << out << "  }\n}\n";
     return 0;
   }
-  std::cout << fmt::format("profile: {}\n\n{:<22} {:>10}  {}\n", profile.name, "parameter",
+  std::size_t width = 0;
+  for (const auto& p : profile_params()) width = std::max(width, p.name.size());
+  std::cout << fmt::format("profile: {}\n\n{:<{}} {:>10}  {}\n", profile.name, "parameter", width,
                            "value", "meaning; source");
   for (const auto& p : profile_params())
-    std::cout << fmt::format("{:<22} {:>10}  {}; {}\n", p.name,
+    std::cout << fmt::format("{:<{}} {:>10}  {}; {}\n", p.name, width,
                              format_param(profile, p), p.meaning, p.source);
   return 0;
 }
