@@ -2,9 +2,8 @@
 // - A wake-up (futex, timer, a thread back from an I/O longer than `gil_wake_latency`:
 //   shorter ones never slept) queues the thread at once (try_to_wake_up); if it lands on an
 //   idle core it runs `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
-//   schedule), plus `idle_exit_latency` if that
-//   core idled longer than `idle_poll_window` (the idle loop polls, then halts: cpuidle's
-//   deeper states, a KVM vCPU leaving halt-polling).
+//   schedule), plus `idle_exit_latency` if that core idled longer than `idle_poll_window` (the
+//   idle loop polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
 // - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
 // - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux

@@ -1,11 +1,11 @@
 // concurrent.futures.ThreadPoolExecutor (Lib/concurrent/futures/thread.py) inside one process:
 // lazy worker start (one per submit while no worker is idle, bpo-24882), one shared SimpleQueue
 // of work items, a per-task cost on each side, the None sentinel at shutdown. The idle
-// semaphore is a real threading.Semaphore: submit and every finished task take its lock, so
-// with small tasks the caller and a worker can fall into a lock convoy through the GIL (each
-// blocks on the lock the other owns while waiting for the GIL), two hand-offs per task. What a work item
-// does is the owner's `Job`; the threads strategy runs tasks, asyncio's default executor runs
-// single ops, a mixed pipeline's worker process runs its chunk.
+// semaphore is a real threading.Semaphore: submit and (before 3.12) every finished task take
+// its lock, so with small tasks the caller and a worker can fall into a lock convoy through the
+// GIL (each blocks on the lock the other owns while waiting for the GIL), two hand-offs per
+// task. What a work item does is the owner's `Job`; the threads strategy runs tasks, asyncio's
+// default executor runs single ops, a mixed pipeline's worker process runs its chunk.
 #pragma once
 
 #include <cstdint>

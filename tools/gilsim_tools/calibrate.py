@@ -322,7 +322,10 @@ def tpe_map_per_item(batches: int = 10, items: int = 2000) -> list[float]:
     return out
 
 
-def process_start(method: str, n: int) -> list[float]:
+def process_start(method: str, n: int, call_only: bool = False) -> list[float]:
+    """Process(target=noop).start() and join(), or (call_only) how long start() alone keeps the
+    parent busy: fork's os.fork, spawn's fork_exec and preparation data, forkserver's request
+    to a running server."""
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         p = ctx.Process(target=noop)
@@ -332,27 +335,14 @@ def process_start(method: str, n: int) -> list[float]:
     for _ in range(n):
         t0 = pc()
         p = ctx.Process(target=noop)
+        if call_only:
+            t0 = pc()
         p.start()
+        if call_only:
+            out.append(pc() - t0)
         p.join()
-        out.append(pc() - t0)
-    return out
-
-
-def process_start_call(method: str, n: int) -> list[float]:
-    """How long Process.start() keeps the parent busy (fork: os.fork; spawn: fork_exec and the
-    preparation data; forkserver: the request to a running server)."""
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        p = ctx.Process(target=noop)
-        p.start()
-        p.join()
-    out = []
-    for _ in range(n):
-        p = ctx.Process(target=noop)
-        t0 = pc()
-        p.start()
-        out.append(pc() - t0)
-        p.join()
+        if not call_only:
+            out.append(pc() - t0)
     return out
 
 
@@ -603,18 +593,15 @@ def figures(quick: bool) -> list[Figure]:
          (1,)),
         ("semaphore_release", "us", lambda: semaphore_op("release", int(20000 * k)), (1,)),
     ]
+    starts = {"fork": 20, "forkserver": 10, "spawn": 5}
     for name, m in sp:
-        n = {"fork": 20, "forkserver": 10, "spawn": 5}[m]
-        out.append((f"process_start({name})", "ms",
-                    (lambda m=m, n=n: process_start(m, max(3, int(n * k)))), (2,)))
-    for name, m in sp:
-        n = {"fork": 20, "forkserver": 10, "spawn": 5}[m]
+        n = max(3, int(starts[m] * k))
+        out.append((f"process_start({name})", "ms", (lambda m=m, n=n: process_start(m, n)), (2,)))
         out.append((f"process_start_call({name})", "ms",
-                    (lambda m=m, n=n: process_start_call(m, max(3, int(n * k)))), (2,)))
-    for name, m in (("fork", "fork"), ("spawn", "spawn")):
-        n = {"fork": 20, "spawn": 5}[m]
-        out.append((f"process_exit({name})", "ms",
-                    (lambda m=m, n=n: process_exit(m, max(3, int(n * k)))), (2,)))
+                    (lambda m=m, n=n: process_start(m, n, call_only=True)), (2,)))
+        if m != "forkserver":
+            out.append((f"process_exit({name})", "ms", (lambda m=m, n=n: process_exit(m, n)),
+                        (2,)))
     out.append(("forkserver_server_start", "ms", lambda: forkserver_server_start(), (2,)))
     for name, m in sp:
         out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), (2,)))
@@ -873,11 +860,8 @@ def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
     if not per_item or "pool_task" not in params:
         return
     small, big = fit.thread_pool_scenario(100, python), fit.thread_pool_scenario(2100, python)
-
-    def per_item_cost(p: dict[str, float]) -> float:
-        return (fit.predict(gilsim, big, p, fit.wall) - fit.predict(gilsim, small, p, fit.wall)) / 2000
-
-    x = fit.solve(per_item_cost, params, ["pool_task"], seconds(per_item), hi=1e-4)
+    x = fit.solve(lambda p: fit.per_item(gilsim, small, big, p), params, ["pool_task"],
+                  seconds(per_item), hi=1e-4)
     out["pool_task"] = (x or 0.0, f"tpe_map_per_item ({per_item['cores']} cores, 4 workers) "
                         "fitted through the model, pool_submit and the semaphore costs given"
                         + ("" if x is not None else " (those alone cost more: 0)"))
@@ -889,14 +873,9 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
     params = {k: value(k, defaults, out) for k in defaults}
     per_item = pick(rows, "ppe_map_per_item(chunksize=1)")
     if per_item and all(n in params for n in POOL_TASK_COSTS):
-        small, big = fit.pool_scenario("fork", 100, python=python), fit.pool_scenario(
-            "fork", 1100, python=python)
-
-        def per_item_cost(p: dict[str, float]) -> float:
-            return (fit.predict(gilsim, big, p, fit.wall)
-                    - fit.predict(gilsim, small, p, fit.wall)) / 1000
-
-        x = fit.solve(per_item_cost, params, POOL_TASK_COSTS, seconds(per_item), hi=10.0)
+        small = fit.pool_scenario("fork", 100, python=python)
+        big = fit.pool_scenario("fork", 1100, python=python)
+        x = fit.solve(lambda p: fit.per_item(gilsim, small, big, p), params, POOL_TASK_COSTS, seconds(per_item), hi=10.0)
         if x is not None:
             for n in POOL_TASK_COSTS:
                 params[n] *= x

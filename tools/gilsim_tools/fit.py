@@ -74,21 +74,30 @@ def running_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def pool_scenario(method: str, tasks: int, chunksize: int = 1, python: str = "") -> dict:
-    """A fresh ProcessPoolExecutor(2) on 2 cores mapping trivial calls, as calibrate.py times it."""
-    strategy = {"kind": "processes", "workers": 2, "start_method": method}
-    if chunksize > 1:
-        strategy["chunksize"] = chunksize
-    return {"name": f"fit-{method}-{tasks}", "machine": {"cores": 2}, "python": python or running_python(),
+def _noop_map(name: str, tasks: int, strategy: dict, python: str) -> dict:
+    """`tasks` trivial calls mapped on 2 cores under `strategy`, as calibrate.py times them."""
+    return {"name": name, "machine": {"cores": 2}, "python": python or running_python(),
             "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
             "strategies": [strategy]}
 
 
+def pool_scenario(method: str, tasks: int, chunksize: int = 1, python: str = "") -> dict:
+    """A fresh ProcessPoolExecutor(2) mapping trivial calls."""
+    strategy = {"kind": "processes", "workers": 2, "start_method": method}
+    if chunksize > 1:
+        strategy["chunksize"] = chunksize
+    return _noop_map(f"fit-{method}-{tasks}", tasks, strategy, python)
+
+
 def thread_pool_scenario(tasks: int, python: str = "") -> dict:
-    """ThreadPoolExecutor(4) on 2 cores mapping trivial calls, as calibrate.py times it."""
-    return {"name": f"fit-threads-{tasks}", "machine": {"cores": 2}, "python": python or running_python(),
-            "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
-            "strategies": [{"kind": "threads", "workers": 4}]}
+    """ThreadPoolExecutor(4) mapping trivial calls."""
+    return _noop_map(f"fit-threads-{tasks}", tasks, {"kind": "threads", "workers": 4}, python)
+
+
+def per_item(gilsim: str, small: dict, big: dict, params: dict[str, float]) -> float:
+    """The model's cost of one more item: the two maps' wall times apart, per item."""
+    extra = big["workload"]["tasks"][0]["count"] - small["workload"]["tasks"][0]["count"]
+    return (predict(gilsim, big, params, wall) - predict(gilsim, small, params, wall)) / extra
 
 
 def first_latency(doc: dict) -> float:

@@ -27,7 +27,8 @@ less than --max-foreign-load cores meanwhile (interrupt time is not counted: it 
 timers and wake-ups).  Otherwise the run is retried (at most --retries times; the last attempt
 is kept and flagged).  If the speed stays off but steady on all CPUs alike while nothing else
 runs, the kind is calibrated again.  --rescale instead scales each run's op sizes by the speed
-probed before it (faster, but the overheads around the ops are not scaled: see its help).  Repeats of the strategies are interleaved (serial #1, threads #1, serial #2,
+probed before it (faster, but the overheads around the ops are not scaled: see its help).
+Repeats of the strategies are interleaved (serial #1, threads #1, serial #2,
 ...) so slow drift hits them alike.  Before and after each run a timer probe (eight 2 ms timed
 lock waits) records the overshoot.
 
@@ -81,7 +82,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from . import workload as wl
 from .common import UserError, describe, fmt_dur, mmm, write_atomically
@@ -576,16 +577,22 @@ def work_speed(streams: list[list]) -> dict[str, dict]:
     the run than at calibration (or that the op was sized wrong), 0.8 that it was faster.  Unlike
     the probes before and after a run, this sees the speed of whichever cores the run's threads
     actually used, while they used them."""
-    cpu: dict[str, float] = {}
-    req: dict[str, float] = {}
+    totals: dict[str, list[float]] = {}
     for ops in streams:
-        for code, _, _, cpu_s, requested in ops:
-            kind = wl.CODE_KIND[code]
-            if kind in WORK_SPEED_KINDS and cpu_s >= 0:
-                cpu[kind] = cpu.get(kind, 0.0) + cpu_s
-                req[kind] = req.get(kind, 0.0) + requested
-    return {k: {"cpu_s": cpu[k], "requested_s": req[k],
-                "factor": cpu[k] / req[k] if req[k] > 0 else float("nan")} for k in cpu}
+        for kind, cpu_s, requested in checked_ops(ops):
+            t = totals.setdefault(kind, [0.0, 0.0])
+            t[0] += cpu_s
+            t[1] += requested
+    return {k: {"cpu_s": cpu, "requested_s": req,
+                "factor": cpu / req if req > 0 else float("nan")} for k, (cpu, req) in totals.items()}
+
+
+def checked_ops(ops: list) -> Iterator[tuple[str, float, float]]:
+    """(kind, thread CPU time, requested duration) of the ops whose thread clock was read."""
+    for code, _, _, cpu_s, requested in ops:
+        kind = wl.CODE_KIND[code]
+        if kind in WORK_SPEED_KINDS and cpu_s >= 0:
+            yield kind, cpu_s, requested
 
 
 MIN_WORKER_WORK = 0.01  # s of checked work a worker needs before its own speed is judged
@@ -598,12 +605,10 @@ def worker_speeds(res: RunResult) -> dict[str, list[float]]:
     run whose kinds are on speed overall can still have one worker 10 % slow and one 10 % fast."""
     totals: dict[tuple[Any, str], list[float]] = {}
     for rec in res.records:
-        for code, _, _, cpu_s, requested in rec[2]:
-            kind = wl.CODE_KIND[code]
-            if kind in WORK_SPEED_KINDS and cpu_s >= 0:
-                t = totals.setdefault((rec[1], kind), [0.0, 0.0])
-                t[0] += cpu_s
-                t[1] += requested
+        for kind, cpu_s, requested in checked_ops(rec[2]):
+            t = totals.setdefault((rec[1], kind), [0.0, 0.0])
+            t[0] += cpu_s
+            t[1] += requested
     out: dict[str, list[float]] = {}
     for (_, kind), (cpu, req) in sorted(totals.items(), key=lambda kv: str(kv[0])):
         if req >= MIN_WORKER_WORK:

@@ -115,6 +115,12 @@ def _single_strategy_doc(sc: Scenario, strat: Strategy) -> dict:
         del doc["import_time"]
     if doc.get("python") == "3.11":
         del doc["python"]
+    return _portable(sc, doc)
+
+
+def _portable(sc: Scenario, doc: dict) -> dict:
+    """`doc` (a changed copy of sc's) with a relative machine.profile made absolute, so it can
+    be run from a temporary directory."""
     prof = doc.get("machine", {}).get("profile")
     if prof and prof != "default" and not os.path.isabs(prof):
         doc["machine"]["profile"] = os.path.join(os.path.dirname(os.path.abspath(sc.path)), prof)
@@ -139,12 +145,9 @@ def _as_python(sc: Scenario, python: str, tmp: str) -> str:
     scenario names): its path."""
     doc = json.loads(json.dumps(sc.doc))
     doc["python"] = python
-    prof = doc.get("machine", {}).get("profile")
-    if prof and prof != "default" and not os.path.isabs(prof):
-        doc["machine"]["profile"] = os.path.join(os.path.dirname(os.path.abspath(sc.path)), prof)
     path = os.path.join(tmp, os.path.basename(sc.path))
     with open(path, "w") as f:
-        json.dump(doc, f)
+        json.dump(_portable(sc, doc), f)
     return path
 
 
