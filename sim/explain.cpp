@@ -30,7 +30,7 @@ struct Phrase {
   const char* words;
 };
 // The states with work to do, as the explanation names them.
-constexpr std::array<Phrase, 9> kPhrases = {{
+constexpr std::array<Phrase, 10> kPhrases = {{
     {ThreadState::python, "running Python"},
     {ThreadState::native, "running native code"},
     {ThreadState::gil_wait, "waiting for the GIL"},
@@ -40,6 +40,7 @@ constexpr std::array<Phrase, 9> kPhrases = {{
     {ThreadState::ipc, "pickling and IPC"},
     {ThreadState::startup, "starting up"},
     {ThreadState::overhead, "interpreter overhead"},
+    {ThreadState::kernel, "in the kernel waking threads"},
 }};
 
 std::string percent(double x) { return fmt::format("{:.1f}%", 100 * x); }
@@ -244,6 +245,11 @@ std::string bottleneck(const RunReport& report, const RunResult& r) {
       return fmt::format(
           "interpreter overhead takes {} of the time: per-task bookkeeping is "
           "large next to tasks this short",
+          x);
+    case ThreadState::kernel:
+      return fmt::format(
+          "the kernel takes {} of the time: threads wake each other so often that the "
+          "wake-ups' CPU time adds up",
           x);
     default:
       return running_python(r, x);

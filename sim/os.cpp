@@ -4,6 +4,11 @@
 //   idle core it runs `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
 //   schedule), plus `idle_exit_latency` if that core idled longer than `idle_poll_window` (the
 //   idle loop polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
+// - Waking a thread onto an idle core costs the waker `wake_cost` of CPU time (the futex
+//   syscall's IPI: in a KVM guest a VM exit), and a thread that slept and resumes on an idle
+//   core spends `resume_cost` there before it returns to user code (the idle exit, schedule-in,
+//   the syscall's return; from a run queue it pays context_switch instead). Both are CPU
+//   time that competes with the work when the cores are busy; the latency is not.
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
 // - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
 // - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux
@@ -18,6 +23,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <utility>
 
 namespace gilsim {
 
@@ -78,6 +84,7 @@ void Os::publish(Tid t) {
 Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
   Thread& th = threads_[t];
   assert(th.cpu == Cpu::running && "compute needs a core");
+  pay_kernel_debt(t);
   while (work > 0) {
     Nanos deadline = now() + work;
     if (interruptible) deadline = std::min(deadline, std::max(th.interrupt_at, now()));
@@ -105,6 +112,28 @@ void Os::interrupt(Tid t, Nanos at) {
 
 void Os::clear_interrupt(Tid t) { threads_[t].interrupt_at = kNever; }
 
+// The waker's wake_cost is owed from the notify on and paid when the thread next computes: a
+// notify never yields, and neither does a wait before it has queued (that would lose wake-ups
+// sent meanwhile), so a thread that blocks right after a notify pays once it runs again.
+void Os::pay_kernel_debt(Tid t) {
+  const Nanos debt = std::exchange(threads_[t].kernel_debt, 0);
+  if (debt > 0) in_kernel(t, debt);
+}
+
+// CPU time the thread spends in the kernel, shown as such.
+void Os::in_kernel(Tid t, Nanos work) {
+  const ThreadState was = threads_[t].activity;
+  set_activity(t, ThreadState::kernel);
+  compute(t, work, false);
+  set_activity(t, was);
+}
+
+// A thread that slept is back on a core that was idle: the kernel's way back to user code
+// (a core handed over from a queue charges context_switch instead).
+void Os::resume(Tid t) {
+  if (profile_.resume_cost > 0) in_kernel(t, profile_.resume_cost);
+}
+
 void Os::block_for(Tid t, Nanos duration) {
   release_core(t);
   threads_[t].cpu = Cpu::blocked;
@@ -112,9 +141,10 @@ void Os::block_for(Tid t, Nanos duration) {
   engine_.wait_until(now() + duration);
   // Data that arrives within a wake-up latency was there already: the call never slept.
   // Otherwise the thread slept and is woken like any other.
-  if (duration > profile_.gil_wake_latency)
+  const bool slept = duration > profile_.gil_wake_latency;
+  if (slept)
     if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
-  acquire_core(t, true);
+  if (acquire_core(t, true) && slept) resume(t);
 }
 
 // How long a wake-up sent now takes to run the thread. try_to_wake_up puts the thread on a
@@ -149,7 +179,7 @@ bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
     std::erase(queue.waiters, t);
     if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
   }
-  acquire_core(t, true);
+  if (acquire_core(t, true)) resume(t);
   return th.notified;
 }
 
@@ -159,7 +189,12 @@ void Os::notify_one(WaitQueue& queue) {
   queue.waiters.erase(queue.waiters.begin());
   Thread& th = threads_[t];
   th.notified = true;
-  if (!idle_since_.empty()) return engine_.wake(t, now() + wake_latency());
+  if (!idle_since_.empty()) {
+    const Tid waker = engine_.current();
+    if (waker >= 0 && waker < next_tid() && threads_[waker].cpu == Cpu::running)
+      threads_[waker].kernel_debt += profile_.wake_cost;
+    return engine_.wake(t, now() + wake_latency());
+  }
   // Every core busy: try_to_wake_up queues it now, by vruntime, ahead of threads woken later
   // in this same instant; it runs when the scheduler gives it a core.
   engine_.park(t);
@@ -172,17 +207,19 @@ void Os::notify_all(WaitQueue& queue) {
 }
 
 // A thread that is ready to run gets a free core, or queues (perhaps preempting someone) and
-// sleeps until a core is handed to it.
-void Os::acquire_core(Tid t, bool woken) {
+// sleeps until a core is handed to it. Returns true if it took a free core.
+bool Os::acquire_core(Tid t, bool woken) {
   if (!idle_since_.empty()) {  // a free core: the one idle the shortest
     threads_[t].cpu = Cpu::runnable;
     place(t, woken);
     idle_since_.pop_back();
-    return start_on_core(t);
+    start_on_core(t);
+    return true;
   }
   queue_for_core(t, woken);
   engine_.wait_until(kNever);
   start_on_core(t);
+  return false;
 }
 
 // Runnable without a core: into the run queue by vruntime, preempting someone if woken far

@@ -68,9 +68,13 @@ class Os {
     bool preempt = false;   // a woken thread took this one's core
     bool notified = false;  // the last wait() ended by a notify
     bool queued_by_waker = false;  // notify_one put it on the run queue itself
+    Nanos kernel_debt = 0;  // CPU time owed to the kernel (wake_cost), paid at its next compute
   };
 
-  void acquire_core(Tid t, bool woken);
+  void resume(Tid t);
+  void pay_kernel_debt(Tid t);
+  void in_kernel(Tid t, Nanos work);
+  bool acquire_core(Tid t, bool woken);
   void queue_for_core(Tid t, bool woken);
   Nanos wake_latency();
   void start_on_core(Tid t);

@@ -44,6 +44,19 @@ const std::vector<ProfileParam>& profile_params() {
       {"idle_poll_window", &MP::idle_poll_window, D, 200 * kMicro,
        "an idle core still wakes fast for this long (it polls before halting)",
        "Linux virt/kvm/kvm_main.c halt_poll_ns default (KVM_HALT_POLL_NS_DEFAULT 200000)"},
+      {"wake_cost", &MP::wake_cost, D, 0,
+       "CPU time the waker spends in a futex wake that wakes a thread onto an idle core (the "
+       "reschedule IPI; in a KVM guest a VM exit), paid before it next computes",
+       "unmeasured: 0, the wake-up's cost stays in gil_wake_latency (bare metal: ~1 us); "
+       "measured on the Zen 5 VM: 11 us (tools/calibrate.py wake_cpu_waker: thread_time "
+       "across Event.set() with a sleeper, less one without)"},
+      {"resume_cost", &MP::resume_cost, D, 0,
+       "CPU time a thread that slept spends on an idle core before it runs again (the idle "
+       "exit, schedule-in, the syscall's return); part of a wake-up's latency, but CPU time; "
+       "from a run queue it pays context_switch instead",
+       "unmeasured: 0, it stays in gil_wake_latency (bare metal: ~1 us); measured on the Zen 5 "
+       "VM: 15 us (tools/calibrate.py wake_cpu_wakee: thread_time across a blocking "
+       "Event.wait(), less a non-blocking one)"},
       {"context_switch", &MP::context_switch, D, 2 * kMicro,
        "a core passes from one thread to a queued one",
        "guess: 1-3 us direct cost (Tsuna 2010, futex ping-pong)"},

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<const char*, kThreadStates> kStateHeadings = {
     "Python", "native", "GIL wait", "lock wait", "runnable", "I/O", "IPC", "start-up", "idle",
-    "overhead"};
+    "overhead", "kernel"};
 
 Nanos lifetime(const RunResult& r) {
   Nanos sum = 0;

@@ -31,10 +31,10 @@ struct Column {
 inline constexpr std::array<ThreadState, kThreadStates> kTimeStates = {
     ThreadState::python,   ThreadState::native,  ThreadState::gil_wait, ThreadState::lock_wait,
     ThreadState::runnable, ThreadState::io,      ThreadState::ipc,      ThreadState::startup,
-    ThreadState::idle,     ThreadState::overhead};
+    ThreadState::idle,     ThreadState::overhead, ThreadState::kernel};
 inline constexpr std::array<std::string_view, kThreadStates> kStateColumns = {
     "python", "native", "gil_wait", "lock_wait", "runnable",
-    "io",     "ipc",    "startup",  "idle",      "overhead"};
+    "io",     "ipc",    "startup",  "idle",      "overhead", "kernel"};
 
 // One value per column; JSON gives it a type (string, integer, double or null).
 using Cell = nlohmann::ordered_json;

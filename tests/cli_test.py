@@ -435,7 +435,7 @@ class Formats(unittest.TestCase):
 
     def test_thread_states_add_up_to_the_lifetime(self):
         states = ("python_s", "native_s", "gil_wait_s", "lock_wait_s", "runnable_s", "io_s",
-                  "ipc_s", "startup_s", "idle_s", "overhead_s")
+                  "ipc_s", "startup_s", "idle_s", "overhead_s", "kernel_s")
         for scenario, (doc, _) in self.runs.items():
             for result in doc["results"]:
                 for thread in result["threads"]:

@@ -118,3 +118,52 @@ TEST_CASE("a wake-up with no idle core only queues the thread; onto a core idle 
   REQUIRE(!two.recorder.requests.empty());
   CHECK(two.recorder.requests[0].at == 100 * us + 50 * us + 10 * us);
 }
+
+namespace {
+// W runs 1 ms of native code, wakes S (asleep on a queue since the start), runs 1 ms more.
+// Returns W's exit time and the time S is back from its wait.
+std::pair<Nanos, Nanos> wake_and_work(int cores, MachineProfile p) {
+  Rig rig(cores, 5 * ms, p);
+  WaitQueue queue;
+  Nanos back = -1;
+  rig.thread(0, [&](Tid t) {
+    rig.interp->wait_released(t, queue, ThreadState::idle);
+    back = rig.os->now();
+  });
+  const Tid w = rig.thread(0, [&](Tid t) {
+    rig.interp->run_op(t, OpKind::native, 1 * ms);
+    rig.os->notify_one(queue);
+    rig.interp->run_op(t, OpKind::native, 1 * ms);
+  });
+  rig.run();
+  return {rig.recorder.exit_time(w), back};
+}
+}  // namespace
+
+TEST_CASE("waking a thread onto an idle core costs the waker wake_cost of CPU time") {
+  MachineProfile p = gilsim::test::round_profile();
+  const auto [free_w, free_s] = wake_and_work(2, p);
+  p.wake_cost = 9 * us;
+  const auto [paid_w, paid_s] = wake_and_work(2, p);
+  CHECK(paid_w - free_w == 9 * us);  // the IPI, paid on the waker's core
+  CHECK(paid_s == free_s);           // the sleeper's wake-up latency is unchanged
+  // One core: the sleeper only queues, no IPI.
+  const auto [one_free, one_free_s] = wake_and_work(1, gilsim::test::round_profile());
+  const auto [one_paid, one_paid_s] = wake_and_work(1, p);
+  CHECK(one_paid == one_free);
+  CHECK(one_paid_s == one_free_s);
+}
+
+TEST_CASE("a thread that slept spends resume_cost on its core before it runs on") {
+  MachineProfile p = gilsim::test::round_profile();
+  p.resume_cost = 7 * us;
+  Rig rig(2, 5 * ms, p);
+  const Tid sleeper = rig.ops(0, {{OpKind::io, 1 * ms}});
+  rig.run();
+  const auto io = rig.recorder.latencies(sleeper, OpKind::io);
+  REQUIRE(io.size() == 1);
+  CHECK(io[0] == 1 * ms + 10 * us + 7 * us);  // the sleep, the wake-up, the way back
+  // A wait woken by a notify pays it too: the sleeper is back 7 us later than without it.
+  MachineProfile none = gilsim::test::round_profile();
+  CHECK(wake_and_work(2, p).second - wake_and_work(2, none).second == 7 * us);
+}

@@ -77,14 +77,18 @@ TEST_CASE("serial runs every op back to back on one thread") {
       {"cpu": "2ms"}, {"io": "3ms"}, {"native": "1ms"}]}]}, "strategies": ["serial"]})");
   MachineProfile exact = default_profile();
   exact.wake_jitter = 0;
+  exact.resume_cost = 3 * kMicro;
   const RunResult r = simulate(s, s.strategies[0], 4, exact);
-  // Each I/O ends with the default 10 us wake-up of the thread that slept through it.
-  CHECK(r.wall == 18 * kMilli + 3 * 10 * kMicro);
+  // Each I/O ends with the default 10 us wake-up of the thread that slept through it, and its
+  // resume_cost of kernel CPU time on the way back.
+  const Nanos back = 10 * kMicro + exact.resume_cost;
+  CHECK(r.wall == 18 * kMilli + 3 * back);
   REQUIRE(r.threads.size() == 1);
   CHECK(r.threads[0].in(ThreadState::python) == 6 * kMilli);
   CHECK(r.threads[0].in(ThreadState::io) == 9 * kMilli + 3 * 10 * kMicro);
+  CHECK(r.threads[0].in(ThreadState::kernel) == 3 * exact.resume_cost);
   CHECK(r.threads[0].in(ThreadState::native) == 3 * kMilli);
-  CHECK(r.core_time == 9 * kMilli);
+  CHECK(r.core_time == 9 * kMilli + 3 * exact.resume_cost);
 }
 
 TEST_CASE("a thread pool starts workers lazily, one per submit, up to max_workers") {
@@ -122,6 +126,7 @@ TEST_CASE("wake-ups vary by wake_jitter around their median, the same for the sa
       {"io": "1ms"}]}]}, "strategies": ["serial"]})");
   MachineProfile p = default_profile();
   p.wake_jitter = 4 * kMicro;
+  p.resume_cost = 0;  // the latency alone
   const RunResult r = simulate(s, s.strategies[0], 2, p);
   // 200 wake-ups of 10 us +- 2 us: their sum is within 200 x 2 us of 2 ms, and not exactly it.
   const Nanos woken = r.wall - 200 * kMilli;

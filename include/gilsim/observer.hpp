@@ -27,9 +27,10 @@ enum class ThreadState : std::uint8_t {
   startup,    // a process or interpreter starting: fork, exec, interpreter init, imports
   idle,       // a pool worker waiting for work, a thread waiting to join
   overhead,   // interpreter and library bookkeeping: thread start, submit, set_result
+  kernel,     // CPU time in the kernel: waking a thread onto an idle core, resuming after a sleep
   exited,
 };
-inline constexpr int kThreadStates = 10;  // the states that take time (all but exited)
+inline constexpr int kThreadStates = 11;  // the states that take time (all but exited)
 
 class Observer {
  public:

@@ -21,6 +21,8 @@ Figures (samples of one run):
   pipe_read_1byte             os.read(fd, 1) on a pipe holding data (realize's short io op)
   event_pingpong_half_rtt     two threads bounce a threading.Event: round trip / 2
   wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins
+  wake_cpu_waker, _wakee      wake_after_idle(50us)'s CPU time: the waker's across set(), the
+                              sleeper's across its wait(), less the same calls with no sleeper
   gil_handoff                 two CPU-bound threads; at every change of GIL holder, the gap
                               between the old holder's last and the new holder's first
                               timestamp (taken every ~2 us of work): drop -> signal -> wake ->
@@ -159,6 +161,49 @@ def wake_after_idle(idle: float, rounds: int) -> list[float]:
         out.append(woke[0] - t0)
     th.join()
     return out
+
+
+def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
+    """CPU time of a wake-up, as wake_after_idle(50us) makes it: the waker's thread time across
+    Event.set() with the partner asleep, or the partner's across its blocking Event.wait(),
+    each less the same call when nobody sleeps (the bytecode, which the model charges
+    elsewhere).  The rest is the kernel's: the IPI that kicks the idle core (a VM exit in a
+    KVM guest) and the way back to user code.  In seconds."""
+    tt = time.thread_time
+    go, done = threading.Event(), threading.Event()
+    waker, wakee = [], []
+
+    def partner() -> None:
+        for _ in range(rounds):
+            t0 = tt()
+            go.wait()
+            wakee.append(tt() - t0)
+            go.clear()
+            done.set()
+
+    th = threading.Thread(target=partner)
+    th.start()
+    for _ in range(rounds):
+        end = pc() + idle
+        while pc() < end:
+            wl.spin(100)
+        t0 = tt()
+        go.set()
+        waker.append(tt() - t0)
+        done.wait()
+        done.clear()
+    th.join()
+    # The same call with nobody asleep: set() on a clear Event, wait() on a set one.
+    quiet = threading.Event()
+    call, ready = (quiet.set, quiet.clear) if side == "waker" else (quiet.wait, quiet.set)
+    base = []
+    for _ in range(rounds):
+        ready()
+        t0 = tt()
+        call()
+        base.append(tt() - t0)
+    rest = statistics.median(base)
+    return [x - rest for x in (waker if side == "waker" else wakee)]
 
 
 def per_byte(fn: Callable[[int], None], nbytes: int = 1 << 20, n: int = 60) -> list[float]:
@@ -577,6 +622,8 @@ def figures(quick: bool) -> list[Figure]:
         ("pipe_read_1byte", "us", lambda: pipe_read_1byte(int(20000 * k)), (1,)),
         ("wake_after_idle(50us)", "us", lambda: wake_after_idle(50e-6, int(200 * k)), (1, 2)),
         ("wake_after_idle(5ms)", "us", lambda: wake_after_idle(5e-3, int(40 * k)), (1, 2)),
+        ("wake_cpu_waker", "us", lambda: wake_cpu("waker", int(200 * k)), (1, 2)),
+        ("wake_cpu_wakee", "us", lambda: wake_cpu("wakee", int(200 * k)), (1, 2)),
         ("gil_handoff", "us", None, (1, 2)),  # with gil_hold_per_switch
         ("timed_wait_overshoot(5ms)", "us", lambda: timed_wait_overshoot(n=int(60 * k)), (1, 2)),
         ("sleep_overshoot(100us)", "us", lambda: sleep_overshoot(1e-4, int(300 * k)), (1,)),
@@ -724,11 +771,31 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
     # A wake onto a core idle for 50 us (still polling) is the plain wake-up; one idle for 5 ms
     # (halted) pays the idle exit on top.  The GIL's timed wait on 2 cores idles its core for
     # the whole 5 ms, so its overshoot is slack + wake + idle exit.
+    # The woken thread's own CPU time on the way back (resume_cost) ends that latency, so the
+    # model's latency is the rest; the waker's (wake_cost) runs beside it.
     fast = pick(rows, "wake_after_idle(50us)")
     slow = pick(rows, "wake_after_idle(5ms)")
+    waker = pick(rows, "wake_cpu_waker")
+    wakee = pick(rows, "wake_cpu_wakee")
+    if waker and waker["cores"] > 1:
+        out["wake_cost"] = (max(0.0, seconds(waker)), f"wake_cpu_waker, {waker['cores']} cores: "
+                            "thread_time across Event.set() waking a sleeper, less set() alone")
+    if wakee and wakee["cores"] > 1:
+        out["resume_cost"] = (max(0.0, seconds(wakee)), f"wake_cpu_wakee, {wakee['cores']} "
+                              "cores: thread_time across a blocking Event.wait(), less a "
+                              "non-blocking one")
+    queued = pick(rows, "wake_cpu_wakee", 1)
+    if queued:
+        # One core: the sleeper is queued and handed the core back; its CPU time across the
+        # wait is one hand-over's worth (its half of the switch out, its half of the switch in).
+        out["context_switch"] = (max(0.0, seconds(queued)), "wake_cpu_wakee, 1 core: "
+                                 "thread_time across a blocking Event.wait() (switched out and "
+                                 "back in), less a non-blocking one")
     if fast:
-        out["gil_wake_latency"] = (seconds(fast), f"wake_after_idle(50us), {fast['cores']} "
-                                   "cores: a thread woken onto a core that idled briefly")
+        resume = value("resume_cost", defaults, out)
+        out["gil_wake_latency"] = (max(0.0, seconds(fast) - resume),
+                                   f"wake_after_idle(50us), {fast['cores']} cores: a thread "
+                                   "woken onto a core that idled briefly, less resume_cost")
     if fast and slow and slow["cores"] == fast["cores"] > 1:
         out["idle_exit_latency"] = (max(0.0, seconds(slow) - seconds(fast)),
                                     f"wake_after_idle(5ms) less wake_after_idle(50us), "
@@ -740,8 +807,8 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
                               "cores: the p10-p90 spread of its last run / 0.8 (uniform)")
     wait = pick(rows, "timed_wait_overshoot(5ms)")
     if wait:
-        extra = value("gil_wake_latency", defaults, out)
-        how = "timed_wait_overshoot(5ms) less gil_wake_latency"
+        extra = value("gil_wake_latency", defaults, out) + value("resume_cost", defaults, out)
+        how = "timed_wait_overshoot(5ms) less gil_wake_latency, resume_cost"
         if wait["cores"] > 1:
             extra += value("idle_exit_latency", defaults, out)
             how += f" and idle_exit_latency ({wait['cores']} cores: the waiter's core halts)"
@@ -758,7 +825,7 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
         # switches on a busy core; on 2 cores they include waking an idle vCPU, which is not
         # what thread_start means, so the 1-core figure is used.
         boot = defaults.get("thread_bootstrap", 20e-6)
-        switch = defaults.get("context_switch", 2e-6)
+        switch = value("context_switch", defaults, out)
         out["thread_start"] = (max(1e-6, seconds(start) - boot - 2 * switch),
                                f"{start['figure']} ({start['cores']} core: start() returning after "
                                "the new thread's bootstrap) less thread_bootstrap and two "
@@ -875,7 +942,8 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
     if per_item and all(n in params for n in POOL_TASK_COSTS):
         small = fit.pool_scenario("fork", 100, python=python)
         big = fit.pool_scenario("fork", 1100, python=python)
-        x = fit.solve(lambda p: fit.per_item(gilsim, small, big, p), params, POOL_TASK_COSTS, seconds(per_item), hi=10.0)
+        x = fit.solve(lambda p: fit.per_item(gilsim, small, big, p), params, POOL_TASK_COSTS,
+                      seconds(per_item), hi=10.0)
         if x is not None:
             for n in POOL_TASK_COSTS:
                 params[n] *= x
