@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import harness  # noqa: E402
-from gilsim_tools import calibrate, realize, validate  # noqa: E402
+from gilsim_tools import calibrate, realize, run_queue, validate  # noqa: E402
 from gilsim_tools import workload as wl  # noqa: E402
 
 GILSIM = None
@@ -106,6 +106,43 @@ class WinnerCheck(unittest.TestCase):
 
     def test_a_clear_miss_does_not(self):
         self.assertFalse(self.winner([self.case("a", 1.0, 1.10), self.case("b", 1.02, 1.0)]))
+
+
+def switch(cpu, t, prev, prev_pid, state, nxt, nxt_pid):
+    return (f"[{cpu:03d}] {t:.6f}: sched:sched_switch: prev_comm={prev} prev_pid={prev_pid} "
+            f"prev_prio=120 prev_state={state} ==> next_comm={nxt} next_pid={nxt_pid} "
+            "next_prio=120")
+
+
+def wakeup(cpu, t, comm, pid, target):
+    return f"[{cpu:03d}] {t:.6f}: sched:sched_wakeup: comm={comm} pid={pid} prio=120 target_cpu={target:03d}"
+
+
+class RunQueue(unittest.TestCase):
+    def test_each_kind_of_wait(self):
+        lines = [
+            switch(0, 1.000, "swapper/0", 0, "R", "py", 10),   # 10 runs on core 0
+            switch(1, 1.000, "swapper/1", 0, "R", "py", 11),   # 11 runs on core 1
+            wakeup(0, 1.001, "py", 12, 0),                     # 12 queued on busy core 0
+            switch(1, 1.003, "py", 11, "S", "swapper/1", 0),   # core 1 idles: 12 stays queued
+            wakeup(0, 1.004, "py", 11, 1),                     # 11 woken onto idle core 1
+            switch(1, 1.0045, "swapper/1", 0, "R", "py", 11),
+            switch(0, 1.006, "py", 10, "R", "py", 12),         # 10 preempted, queued, cores busy
+            switch(0, 1.007, "py", 12, "S", "py", 10),
+            switch(0, 1.008, "py", 10, "S", "swapper/0", 0),
+        ]
+        total = run_queue.classify(lines, "py", 2)
+        self.assertAlmostEqual(total[run_queue.KINDS[0]], 0.0005)
+        # 12: 1.001-1.003 with both busy, 1.003-1.004 while core 1 idled, 1.004-1.006 busy.
+        self.assertAlmostEqual(total[run_queue.KINDS[1]], 0.0010 + 0.0005)
+        self.assertAlmostEqual(total[run_queue.KINDS[2]], 0.0020 + 0.0015 + 0.0010)
+        self.assertAlmostEqual(total["idle core time"], 0.0015)
+
+    def test_other_programs_are_not_counted(self):
+        lines = [switch(0, 1.0, "swapper/0", 0, "R", "cc", 5), wakeup(0, 1.1, "ld", 6, 0),
+                 switch(0, 1.2, "cc", 5, "S", "ld", 6)]
+        total = run_queue.classify(lines, "py", 1)
+        self.assertEqual(sum(total[k] for k in run_queue.KINDS), 0.0)
 
 
 if __name__ == "__main__":
