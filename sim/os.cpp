@@ -10,14 +10,22 @@
 //   the syscall's return; from a run queue it pays context_switch instead). Both are CPU
 //   time that competes with the work when the cores are busy; the latency is not.
 // - A timed wait fires `timer_slack` late (Linux timer_slack_ns, 50 us for SCHED_OTHER).
-// - Runnable threads beyond the cores wait in a run queue ordered by vruntime (CFS's rbtree).
-// - With threads waiting, a running thread keeps its core for one base slice (EEVDF, Linux
-//   6.6+: sysctl_sched_base_slice; CFS's sched_slice() divided a period instead).
+// - Each core has its own run queue, ordered by vruntime (CFS's rbtree per struct rq). A woken
+//   or new thread goes to an idle core if there is one (select_idle_sibling: its previous core
+//   if idle, else the one idle the shortest); otherwise it queues on its previous core (a new
+//   thread: on the shortest queue).
+// - A core whose queue is empty when its thread leaves pulls a queued thread from another
+//   core (newidle balance), but not one that ran in the last `migration_cost` (task_hot: it
+//   is cache-hot). Such a thread waits for the next scheduler tick (`sched_tick`, 1/HZ), whose
+//   balance lets the idle core pull it once it is no longer hot, after that core's wake-up.
+//   So a thread can wait on a busy core while another core idles, as in Linux.
+// - With threads waiting on its core, a running thread keeps the core for one base slice
+//   (EEVDF, Linux 6.6+: sysctl_sched_base_slice; CFS's sched_slice() divided a period).
 // - A thread woken from sleep is placed at max(its vruntime, min_vruntime - sched_latency / 2)
-//   (place_entity, GENTLE_FAIR_SLEEPERS) and preempts the running thread furthest ahead if that
-//   one is more than wakeup_granularity ahead of it (check_preempt_wakeup).
+//   of its core (place_entity, GENTLE_FAIR_SLEEPERS) and preempts that core's running thread
+//   if that one is more than wakeup_granularity ahead of it (check_preempt_wakeup); a thread
+//   moving between cores keeps its lag behind min_vruntime.
 // - All three constants scale by 1 + ilog2(min(cores, 8)) (SCHED_TUNABLESCALING_LOG).
-// One global run queue stands for Linux's per-core queues and their load balancing.
 #include "os.hpp"
 
 #include <algorithm>
@@ -43,9 +51,8 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
       sched_latency_(profile.sched_latency * ncpu_factor(cores)),
       base_slice_(profile.base_slice * ncpu_factor(cores)),
       wakeup_granularity_(profile.wakeup_granularity * ncpu_factor(cores)) {
-  running_.reserve(static_cast<std::size_t>(cores));
-  idle_since_.assign(static_cast<std::size_t>(cores), 0);
-  run_queue_.reserve(256);
+  core_.assign(static_cast<std::size_t>(cores), Core{});
+  for (int c = cores - 1; c >= 0; --c) idle_.push_back(c);
 }
 
 Tid Os::start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body) {
@@ -88,7 +95,8 @@ Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
   while (work > 0) {
     Nanos deadline = now() + work;
     if (interruptible) deadline = std::min(deadline, std::max(th.interrupt_at, now()));
-    if (!run_queue_.empty()) deadline = std::min(deadline, std::max(th.slice_end, now()));
+    const bool others = !core_[th.core].queue.empty();
+    if (others) deadline = std::min(deadline, std::max(th.slice_end, now()));
     const Nanos from = now();
     if (deadline > from) engine_.wait_until(deadline);
     work -= now() - from;
@@ -97,7 +105,7 @@ Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
       th.interrupt_at = kNever;
       return work;
     }
-    if (th.preempt || (!run_queue_.empty() && now() >= th.slice_end)) yield_core(t);
+    if (th.preempt || (!core_[th.core].queue.empty() && now() >= th.slice_end)) yield_core(t);
   }
   return 0;
 }
@@ -143,19 +151,20 @@ void Os::block_for(Tid t, Nanos duration) {
   // Otherwise the thread slept and is woken like any other.
   const bool slept = duration > profile_.gil_wake_latency;
   if (slept)
-    if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
+    if (const Nanos wake = wake_latency(idle_core_for(t)); wake > 0)
+      engine_.wait_until(now() + wake);
   if (acquire_core(t, true) && slept) resume(t);
 }
 
-// How long a wake-up sent now takes to run the thread. try_to_wake_up puts the thread on a
-// run queue at once; only a wake-up onto an idle core pays the IPI and scheduling latency
-// (and the idle exit if the core halted: the one idle the shortest is chosen). With every
-// core busy the thread simply queues and runs when the scheduler picks it. The latency varies
-// by wake_jitter around its median: with a constant one, two threads racing for a lock or the
-// GIL would lock into one phase and one of them would win every race.
-Nanos Os::wake_latency() {
-  if (idle_since_.empty()) return 0;
-  const bool halted = now() - idle_since_.back() > profile_.idle_poll_window;
+// How long a wake-up sent now takes to run the thread on `core`, the idle core it will take
+// (-1: none). try_to_wake_up puts the thread on a run queue at once; only a wake-up onto an
+// idle core pays the IPI and scheduling latency (and the idle exit if the core halted). With
+// every core busy the thread simply queues and runs when the scheduler picks it. The latency
+// varies by wake_jitter around its median: with a constant one, two threads racing for a
+// lock or the GIL would lock into one phase and one of them would win every race.
+Nanos Os::wake_latency(int core) {
+  if (core < 0) return 0;
+  const bool halted = now() - core_[core].idle_since > profile_.idle_poll_window;
   const Nanos half = profile_.wake_jitter / 2;
   const Nanos jitter = half > 0 ? jitter_.between(-half, half) : 0;
   return std::max<Nanos>(0, profile_.gil_wake_latency + jitter +
@@ -170,14 +179,15 @@ bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
   th.cpu = Cpu::blocked;
   publish(t);
   engine_.wait_until(timeout == kNever ? kNever : now() + timeout + profile_.timer_slack);
-  if (th.queued_by_waker) {  // queued by notify_one, and now given a core
+  if (th.queued_by_waker) {  // queued by notify_one: now given a core, or a balance is due
     th.queued_by_waker = false;
-    start_on_core(t);
+    wait_for_core(t);
     return true;
   }
   if (!th.notified) {  // the timer fired: its interrupt wakes the thread
     std::erase(queue.waiters, t);
-    if (const Nanos wake = wake_latency(); wake > 0) engine_.wait_until(now() + wake);
+    if (const Nanos wake = wake_latency(idle_core_for(t)); wake > 0)
+      engine_.wait_until(now() + wake);
   }
   if (acquire_core(t, true)) resume(t);
   return th.notified;
@@ -189,11 +199,11 @@ void Os::notify_one(WaitQueue& queue) {
   queue.waiters.erase(queue.waiters.begin());
   Thread& th = threads_[t];
   th.notified = true;
-  if (!idle_since_.empty()) {
+  if (const int idle = idle_core_for(t); idle >= 0) {
     const Tid waker = engine_.current();
     if (waker >= 0 && waker < next_tid() && threads_[waker].cpu == Cpu::running)
       threads_[waker].kernel_debt += profile_.wake_cost;
-    return engine_.wake(t, now() + wake_latency());
+    return engine_.wake(t, now() + wake_latency(idle));
   }
   // Every core busy: try_to_wake_up queues it now, by vruntime, ahead of threads woken later
   // in this same instant; it runs when the scheduler gives it a core.
@@ -209,27 +219,88 @@ void Os::notify_all(WaitQueue& queue) {
 // A thread that is ready to run gets a free core, or queues (perhaps preempting someone) and
 // sleeps until a core is handed to it. Returns true if it took a free core.
 bool Os::acquire_core(Tid t, bool woken) {
-  if (!idle_since_.empty()) {  // a free core: the one idle the shortest
+  if (const int core = idle_core_for(t); core >= 0) {
     threads_[t].cpu = Cpu::runnable;
+    move_to(t, core);
     place(t, woken);
-    idle_since_.pop_back();
+    take_core(t, core);
     start_on_core(t);
     return true;
   }
   queue_for_core(t, woken);
-  engine_.wait_until(kNever);
-  start_on_core(t);
+  wait_for_core(t);
   return false;
 }
 
-// Runnable without a core: into the run queue by vruntime, preempting someone if woken far
-// enough behind.
+// select_idle_sibling(): the thread's previous core if it is idle, else the core idle the
+// shortest (Linux scans from the previous core for the first idle one).
+int Os::idle_core_for(Tid t) const {
+  if (idle_.empty()) return -1;
+  const int prev = threads_[t].core;
+  if (prev >= 0 && core_[prev].current < 0) return prev;
+  return idle_.back();
+}
+
+// Every core busy: a woken thread queues on its previous core; a new one on the shortest
+// queue (find_idlest_cpu).
+int Os::queue_core_for(Tid t) const {
+  if (threads_[t].core >= 0) return threads_[t].core;
+  int best = 0;
+  for (int c = 1; c < cores_; ++c)
+    if (core_[c].queue.size() < core_[best].queue.size()) best = c;
+  return best;
+}
+
+// Runnable without a core: into a run queue by vruntime, preempting that core's thread if
+// woken far enough behind.
 void Os::queue_for_core(Tid t, bool woken) {
   threads_[t].cpu = Cpu::runnable;
+  move_to(t, queue_core_for(t));
   place(t, woken);
   publish(t);
   if (woken) preempt_for(t);
-  enqueue(t);
+  enqueue(t, threads_[t].core);
+}
+
+// A queued thread sleeps until a core is handed to it, or until a tick's balance moves it to
+// an idle core.
+void Os::wait_for_core(Tid t) {
+  Thread& th = threads_[t];
+  while (!th.handed) {
+    if (th.balance_at <= now()) {
+      th.balance_at = kNever;
+      if (pull_to_idle_core(t)) return;
+      continue;
+    }
+    engine_.wait_until(th.balance_at);
+  }
+  th.handed = false;
+  start_on_core(t);
+}
+
+// The tick's balance (nohz_balancer_kick, then the idle core's load_balance): an idle core
+// pulls the thread unless it is cache-hot, which waits for the next tick. The kicked core
+// wakes first, like any wake-up onto it.
+bool Os::pull_to_idle_core(Tid t) {
+  if (idle_.empty()) return false;
+  const int idle = idle_.back();
+  if (hot(t)) {
+    arm_balance(t);
+    return false;
+  }
+  const Nanos wake = wake_latency(idle);
+  dequeue(t);
+  move_to(t, idle);
+  take_core(t, idle);
+  if (wake > 0) engine_.wait_until(now() + wake);
+  start_on_core(t);
+  return true;
+}
+
+void Os::take_core(Tid t, int core) {
+  core_[core].current = t;
+  threads_[t].core = core;
+  idle_.erase(std::find(idle_.rbegin(), idle_.rend(), core).base() - 1);
 }
 
 void Os::start_on_core(Tid t) {
@@ -239,78 +310,132 @@ void Os::start_on_core(Tid t) {
   th.slice_end = now() + slice();
   th.preempt = false;
   if (th.interrupt_at < now()) th.interrupt_at = now();
-  running_.push_back(t);
   publish(t);
 }
 
-// The core goes to the first queued thread (after a context switch), or becomes free.
+// The core goes to the first thread of its queue (after a context switch), or to a thread
+// newidle balance pulls from another core, or becomes free.
 void Os::release_core(Tid t) {
   Thread& th = threads_[t];
   if (th.cpu != Cpu::running) return;
   th.vruntime += now() - th.on_core_since;
   core_time_ += now() - th.on_core_since;
-  std::erase(running_, t);
-  if (run_queue_.empty()) {
-    idle_since_.push_back(now());
-    return;
-  }
-  const Tid next = run_queue_.front();
-  run_queue_.erase(run_queue_.begin());
+  th.left_core_at = now();
+  const int core = th.core;
+  core_[core].current = -1;
+  if (!core_[core].queue.empty()) return hand_core(core, core_[core].queue.front());
+  if (queued_ > 0 && balance_newly_idle(core)) return;
+  core_[core].idle_since = now();
+  idle_.push_back(core);
+  // What newidle balance left (cache-hot threads) waits for the next tick's balance.
+  if (queued_ > 0)
+    for (const Core& other : core_)
+      if (!other.queue.empty()) arm_balance(other.queue.front());
+}
+
+void Os::hand_core(int core, Tid next) {
+  dequeue(next);
+  move_to(next, core);
+  core_[core].current = next;
+  threads_[next].handed = true;
   engine_.wake(next, now() + profile_.context_switch);
 }
 
-// End of slice or preempted: back in the queue; keep the core if still first in line.
+// sched_balance_newidle(): from the longest other queue, its first thread that is not hot.
+bool Os::balance_newly_idle(int core) {
+  int busiest = -1;
+  for (int c = 0; c < cores_; ++c)
+    if (c != core && !core_[c].queue.empty() &&
+        (busiest < 0 || core_[c].queue.size() > core_[busiest].queue.size()))
+      busiest = c;
+  if (busiest < 0) return false;
+  for (Tid q : core_[busiest].queue)
+    if (!hot(q)) {
+      hand_core(core, q);
+      return true;
+    }
+  return false;
+}
+
+// The queued thread t is looked at again at the next scheduler tick.
+void Os::arm_balance(Tid t) {
+  if (profile_.sched_tick <= 0) return;
+  const Nanos tick = (now() / profile_.sched_tick + 1) * profile_.sched_tick;
+  Thread& th = threads_[t];
+  if (tick >= th.balance_at) return;
+  th.balance_at = tick;
+  engine_.wake(t, tick);
+}
+
+bool Os::hot(Tid t) const { return now() - threads_[t].left_core_at < profile_.migration_cost; }
+
+// End of slice or preempted: back in its core's queue; keep the core if still first in line.
 void Os::yield_core(Tid t) {
   Thread& th = threads_[t];
   th.vruntime += now() - th.on_core_since;
   core_time_ += now() - th.on_core_since;
   th.on_core_since = now();
   th.preempt = false;
-  if (run_queue_.empty() || vruntime_now(run_queue_.front()) >= th.vruntime) {
+  const std::vector<Tid>& queue = core_[th.core].queue;
+  if (queue.empty() || vruntime_now(queue.front()) >= th.vruntime) {
     th.slice_end = now() + slice();
     return;
   }
+  const int core = th.core;
   release_core(t);  // hands the core to the queue's head
   th.cpu = Cpu::runnable;
   publish(t);
-  enqueue(t);
-  engine_.wait_until(kNever);
-  start_on_core(t);
+  enqueue(t, core);
+  wait_for_core(t);
 }
 
-void Os::enqueue(Tid t) {
+void Os::enqueue(Tid t, int core) {
+  std::vector<Tid>& queue = core_[core].queue;
   const Nanos key = threads_[t].vruntime;
-  auto at = std::upper_bound(run_queue_.begin(), run_queue_.end(), key,
+  auto at = std::upper_bound(queue.begin(), queue.end(), key,
                              [this](Nanos k, Tid q) { return k < threads_[q].vruntime; });
-  const bool was_empty = run_queue_.empty();
-  run_queue_.insert(at, t);
-  if (was_empty) arm_slices();
+  const bool was_empty = queue.empty();
+  queue.insert(at, t);
+  ++queued_;
+  threads_[t].core = core;
+  if (was_empty) arm_slices(core);
+}
+
+void Os::dequeue(Tid t) { queued_ -= static_cast<int>(std::erase(core_[threads_[t].core].queue, t)); }
+
+// A thread that is not running changes cores: it keeps its lag behind min_vruntime.
+void Os::move_to(Tid t, int core) {
+  Thread& th = threads_[t];
+  if (th.core == core) return;
+  if (th.core >= 0) th.vruntime += min_vruntime(core) - min_vruntime(th.core);
+  th.core = core;
 }
 
 // place_entity(): a waking sleeper gets credit for sleeping, capped at half a period; a new
 // thread starts level with the others.
 void Os::place(Tid t, bool woken) {
   Thread& th = threads_[t];
-  th.vruntime = std::max(th.vruntime, min_vruntime() - (woken ? sched_latency_ / 2 : 0));
+  th.vruntime =
+      std::max(th.vruntime, min_vruntime(th.core) - (woken ? sched_latency_ / 2 : 0));
 }
 
-// check_preempt_wakeup(): preempt the running thread furthest ahead in vruntime, if it is more
-// than wakeup_granularity ahead of the woken one.
+// check_preempt_wakeup(): preempt the thread running on the woken thread's core, if it is
+// more than wakeup_granularity ahead of it (not the waker itself: it yields at its slice end).
 void Os::preempt_for(Tid t) {
-  Tid victim = -1;
-  for (Tid r : running_) {
-    if (threads_[r].preempt || r == engine_.current()) continue;
-    if (victim < 0 || vruntime_now(r) > vruntime_now(victim)) victim = r;
-  }
-  if (victim < 0 || vruntime_now(victim) - threads_[t].vruntime <= wakeup_granularity_) return;
+  const Tid victim = core_[threads_[t].core].current;
+  if (victim < 0 || victim == engine_.current() || threads_[victim].preempt ||
+      threads_[victim].cpu != Cpu::running)
+    return;
+  if (vruntime_now(victim) - threads_[t].vruntime <= wakeup_granularity_) return;
   threads_[victim].preempt = true;
   engine_.wake(victim, now());
 }
 
-// Threads now wait for a core: every running thread gets a deadline at the end of its slice.
-void Os::arm_slices() {
-  for (Tid r : running_)
-    if (r != engine_.current()) engine_.wake(r, std::max(now(), threads_[r].slice_end));
+// Threads now wait for this core: its running thread gets a deadline at the end of its slice.
+void Os::arm_slices(int core) {
+  const Tid r = core_[core].current;
+  if (r >= 0 && r != engine_.current() && threads_[r].cpu == Cpu::running)
+    engine_.wake(r, std::max(now(), threads_[r].slice_end));
 }
 
 Nanos Os::vruntime_now(Tid t) const {
@@ -318,11 +443,15 @@ Nanos Os::vruntime_now(Tid t) const {
   return th.vruntime + (th.cpu == Cpu::running ? now() - th.on_core_since : 0);
 }
 
-Nanos Os::min_vruntime() const {
+// The lowest vruntime on a core, kept from going backwards (cfs_rq->min_vruntime).
+Nanos Os::min_vruntime(int core) {
+  Core& k = core_[core];
   Nanos lowest = kNever;
-  for (Tid r : running_) lowest = std::min(lowest, vruntime_now(r));
-  if (!run_queue_.empty()) lowest = std::min(lowest, threads_[run_queue_.front()].vruntime);
-  return lowest == kNever ? 0 : lowest;
+  if (k.current >= 0 && threads_[k.current].cpu == Cpu::running)
+    lowest = vruntime_now(k.current);
+  if (!k.queue.empty()) lowest = std::min(lowest, threads_[k.queue.front()].vruntime);
+  if (lowest != kNever) k.min_vruntime = std::max(k.min_vruntime, lowest);
+  return k.min_vruntime;
 }
 
 Nanos Os::slice() const { return base_slice_; }

@@ -1,6 +1,6 @@
 // The kernel: `cores` CPUs, threads that are blocked, runnable or running, a run queue ordered
-// by virtual runtime, time slices, wake-up latency, wake-up preemption, futex-style wait queues
-// with timeouts. A simplified Linux scheduler (kernel/sched/fair.c: EEVDF slices, CFS's sleeper
+// by virtual runtime on each core, time slices, load balancing, wake-up latency, wake-up
+// preemption, futex-style wait queues with timeouts. A simplified Linux scheduler (kernel/sched/fair.c: EEVDF slices, CFS's sleeper
 // placement and wake-up preemption); docs/model.md lists the simplifications. Threads call these functions from their own fibers, like system calls.
 #pragma once
 
@@ -61,31 +61,53 @@ class Os {
     ThreadState activity = ThreadState::startup;
     ThreadState published = ThreadState::exited;
     Cpu cpu = Cpu::blocked;
-    Nanos vruntime = 0;  // CPU time received, the fairness key (CFS)
+    int core = -1;          // the core it runs on, is queued on, or last ran on
+    Nanos vruntime = 0;     // CPU time received, the fairness key (CFS), on its core's scale
     Nanos on_core_since = 0;
+    Nanos left_core_at = 0;  // when it last stopped running: cache-hot for migration_cost
     Nanos slice_end = kNever;
     Nanos interrupt_at = kNever;
+    Nanos balance_at = kNever;  // queued: the tick at which an idle core may pull it
     bool preempt = false;   // a woken thread took this one's core
     bool notified = false;  // the last wait() ended by a notify
-    bool queued_by_waker = false;  // notify_one put it on the run queue itself
+    bool queued_by_waker = false;  // notify_one put it on a run queue itself
+    bool handed = false;    // queued: a core was handed to it
     Nanos kernel_debt = 0;  // CPU time owed to the kernel (wake_cost), paid at its next compute
+  };
+  // One CPU with its own run queue (kernel/sched: struct rq).
+  struct Core {
+    Tid current = -1;          // running, or reserved for a thread about to run; -1: idle
+    Nanos idle_since = 0;
+    Nanos min_vruntime = 0;    // never decreases (cfs_rq->min_vruntime)
+    std::vector<Tid> queue;    // runnable threads without a core, by vruntime, FIFO on ties
   };
 
   void resume(Tid t);
   void pay_kernel_debt(Tid t);
   void in_kernel(Tid t, Nanos work);
   bool acquire_core(Tid t, bool woken);
+  int idle_core_for(Tid t) const;
+  int queue_core_for(Tid t) const;
   void queue_for_core(Tid t, bool woken);
-  Nanos wake_latency();
+  void wait_for_core(Tid t);
+  bool pull_to_idle_core(Tid t);
+  Nanos wake_latency(int core);
+  void take_core(Tid t, int core);
   void start_on_core(Tid t);
   void release_core(Tid t);
+  void hand_core(int core, Tid next);
+  bool balance_newly_idle(int core);
+  void arm_balance(Tid t);
   void yield_core(Tid t);
-  void enqueue(Tid t);
+  void enqueue(Tid t, int core);
+  void dequeue(Tid t);
+  void move_to(Tid t, int core);
   void place(Tid t, bool woken);
   void preempt_for(Tid t);
-  void arm_slices();
+  void arm_slices(int core);
+  bool hot(Tid t) const;
   Nanos vruntime_now(Tid t) const;
-  Nanos min_vruntime() const;
+  Nanos min_vruntime(int core);
   Nanos slice() const;
   void publish(Tid t);
 
@@ -94,14 +116,14 @@ class Os {
   const MachineProfile& profile_;
   int cores_;
   Rng jitter_;
-  std::vector<Nanos> idle_since_;  // one per free core: when it went idle (last freed last)
   Nanos sched_latency_;  // the profile's constants times the ncpu factor
   Nanos base_slice_;
   Nanos wakeup_granularity_;
   Nanos core_time_ = 0;
   std::deque<Thread> threads_;  // deque: a Thread& held across a wait survives new threads
-  std::vector<Tid> running_;    // threads on a core
-  std::vector<Tid> run_queue_;  // runnable threads without a core, by vruntime, FIFO on ties
+  std::vector<Core> core_;
+  std::vector<int> idle_;  // the idle cores, by when they went idle (the last: the latest)
+  int queued_ = 0;         // threads in all run queues
 };
 
 }  // namespace gilsim

@@ -69,6 +69,13 @@ const std::vector<ProfileParam>& profile_params() {
       {"wakeup_granularity", &MP::wakeup_granularity, D, 1 * kMilli,
        "a woken thread preempts only a thread this far ahead in vruntime, times the ncpu factor",
        "kernel/sched/fair.c sysctl_sched_wakeup_granularity (CFS, Linux <= 6.5)"},
+      {"migration_cost", &MP::migration_cost, D, 500 * kMicro,
+       "a queued thread that ran this recently is cache-hot: an idle core does not pull it",
+       "kernel/sched/fair.c sysctl_sched_migration_cost (task_hot)"},
+      {"sched_tick", &MP::sched_tick, D, 4 * kMilli,
+       "the scheduler tick, at which an idle core pulls a thread left queued on a busy one",
+       "1/CONFIG_HZ: Debian's kernels and the validation VMs use HZ=250 "
+       "(/proc/config.gz); nohz_balancer_kick"},
       {"thread_start", &MP::thread_start, D, 150 * kMicro,
        "Thread.start() in the starting thread: clone and Python bookkeeping, under the GIL",
        "measured on host: Thread.start()+join() 168 us; the split with thread_bootstrap is a guess"},

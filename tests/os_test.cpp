@@ -167,3 +167,31 @@ TEST_CASE("a thread that slept spends resume_cost on its core before it runs on"
   MachineProfile none = gilsim::test::round_profile();
   CHECK(wake_and_work(2, p).second - wake_and_work(2, none).second == 7 * us);
 }
+
+namespace {
+// Z runs 1 ms on core 0 and sleeps 100 us; meanwhile Y takes core 0 for 20 ms. Woken with
+// both cores busy, Z queues on its previous core, behind Y. At 1.2 ms X leaves core 1 idle.
+// Returns the latency of Z's sleep: until it is running again.
+Nanos queued_behind_busy_core(Nanos migration_cost) {
+  MachineProfile p = gilsim::test::round_profile();
+  p.base_slice = 10 * ms;  // Y keeps core 0: only balancing can move Z
+  p.migration_cost = migration_cost;
+  p.sched_tick = 4 * ms;
+  Rig rig(2, 5 * ms, p);
+  const Tid z = rig.ops(0, {{OpKind::native, 1 * ms}, {OpKind::io, 100 * us}});
+  rig.ops(0, {{OpKind::native, 1200 * us}});
+  rig.ops(1050 * us, {{OpKind::native, 20 * ms}});
+  rig.run();
+  const auto io = rig.recorder.latencies(z, OpKind::io);
+  REQUIRE(io.size() == 1);
+  return io[0];
+}
+}  // namespace
+
+TEST_CASE("a newly idle core pulls a queued thread, unless it is cache-hot: then at the tick") {
+  // Not hot: newidle balance hands core 1 to Z when X leaves it (one context switch).
+  CHECK(queued_behind_busy_core(0) == 200 * us + 2 * us);
+  // Z ran 0.2 ms ago: it stays queued while core 1 idles, until the 4 ms tick's balance
+  // pulls it there (after the idle core's 10 us wake-up).
+  CHECK(queued_behind_busy_core(500 * us) == 4 * ms + 10 * us - 1 * ms);
+}

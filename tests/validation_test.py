@@ -48,19 +48,12 @@ TIE = 0.03
 # (host, scenario, strategy label) -> why the model misses it, with the measured evidence.
 # A winner check can be waived for a scenario with (host, scenario, "winner").
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("intel-xeon", "small-tasks-processes", "processes(2,fork)"):
-        "a fresh pool's per-task cost: 500 tasks of 50 us take ~180 us each in the real run, "
-        "the warm pool's map(noop) that the per-task costs are fitted to 134 us (107-157 over "
-        "four calibrations); timed by hand on this VM, a fresh pool's 500 noop items cost 179 "
-        "us each against a warm pool's 161 (3000 items: 150 either way).  9 of the 10 process "
-        "pools on 2 cores here are predicted fast, by 3-16 %, as on the AMD VM: a cost of "
-        "fresh workers on busy cores that the model lacks.  Measured again waiting for the "
-        "calibrated speed, with each worker's speed checked (docs/validation/intel-xeon-waited/)"
-        ", the pools stay 4-19 % fast and serial on time",
     ("intel-xeon", "processes-forkserver", "winner"):
         "the forkserver pool is predicted 7 % fast (193.5 ms against 208.8 measured, within "
-        "the tolerance, the same family as above), which puts it 3 % ahead of serial (200 ms); "
-        "measured it is 4 % behind",
+        "the tolerance), which puts it 3 % ahead of serial (200 ms); measured it is 4 % behind. "
+        "9 of the 10 process pools on 2 cores here are predicted fast, by 1-12 %: the model's "
+        "fresh pool still misses part of what a real one costs on busy cores "
+        "(docs/validation.md, Known gaps)",
     ("amd-epyc", "process-thread-pipeline", "processes(2,fork,chunksize=8,threads_per_worker=4)"):
         "pool start-up under load: the real workers start their first task ~84 ms after the "
         "pool is created, a noop pool's first result (what fork_child is fitted to) comes at "
@@ -94,7 +87,6 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "15-21 % slower than predicted, serial 4 %.  Since realize checks the children's CPU "
         "time, the Intel VM's runs of this scenario are within 6 % for every strategy",
     ("amd-epyc", "subprocess-threads", "asyncio"): "as threads(2)",
-    ("amd-epyc", "subprocess-threads", "asyncio(to_thread=subprocess)"): "as threads(2)",
     ("amd-epyc", "io-threads", "threads(32)"):
         "32 threads started back to back: ~0.5 ms apart in the real run, ~0.3 ms in the model "
         "even with the live-thread start cost; not explained (8 workers are within 5 %), and "

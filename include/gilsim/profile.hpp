@@ -27,6 +27,8 @@ struct MachineProfile {
   Nanos sched_latency = 0;       // a woken sleeper's credit is half of it, before the ncpu factor
   Nanos base_slice = 0;          // a running thread's slice when others wait, before the factor
   Nanos wakeup_granularity = 0;  // a wakee preempts only if this much vruntime behind
+  Nanos migration_cost = 0;      // a thread that ran this recently is not pulled (cache-hot)
+  Nanos sched_tick = 0;          // the scheduler tick (1/HZ): when idle cores balance
 
   // threading / ThreadPoolExecutor
   Nanos thread_start = 0;      // Thread.start(): clone + bootstrap, paid by the starter
