@@ -275,6 +275,7 @@ void Os::wait_for_core(Tid t) {
     engine_.wait_until(th.balance_at);
   }
   th.handed = false;
+  th.balance_at = kNever;  // a tick armed before the hand-over is stale
   start_on_core(t);
 }
 
@@ -292,6 +293,7 @@ bool Os::pull_to_idle_core(Tid t) {
   dequeue(t);
   move_to(t, idle);
   take_core(t, idle);
+  threads_[t].balance_at = kNever;
   if (wake > 0) engine_.wait_until(now() + wake);
   start_on_core(t);
   return true;
