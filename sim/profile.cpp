@@ -74,8 +74,8 @@ const std::vector<ProfileParam>& profile_params() {
        "kernel/sched/fair.c sysctl_sched_migration_cost (task_hot)"},
       {"sched_tick", &MP::sched_tick, D, 4 * kMilli,
        "the scheduler tick, at which an idle core pulls a thread left queued on a busy one",
-       "1/CONFIG_HZ: Debian's kernels and the validation VMs use HZ=250 "
-       "(/proc/config.gz); nohz_balancer_kick"},
+       "1/CONFIG_HZ: Debian's kernels and the validation VMs use HZ=250; nohz_balancer_kick; "
+       "tools/calibrate.py reads it from /proc/config.gz"},
       {"thread_start", &MP::thread_start, D, 150 * kMicro,
        "Thread.start() in the starting thread: clone and Python bookkeeping, under the GIL",
        "measured on host: Thread.start()+join() 168 us; the split with thread_bootstrap is a guess"},

@@ -23,6 +23,7 @@ Figures (samples of one run):
   wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins
   wake_cpu_waker, _wakee      wake_after_idle(50us)'s CPU time: the waker's across set(), the
                               sleeper's across its wait(), less the same calls with no sleeper
+  sched_tick                  1/CONFIG_HZ, read from /proc/config.gz (when the kernel has it)
   gil_handoff                 two CPU-bound threads; at every change of GIL holder, the gap
                               between the old holder's last and the new holder's first
                               timestamp (taken every ~2 us of work): drop -> signal -> wake ->
@@ -204,6 +205,19 @@ def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
         base.append(tt() - t0)
     rest = statistics.median(base)
     return [x - rest for x in (waker if side == "waker" else wakee)]
+
+
+def kernel_hz() -> int | None:
+    """CONFIG_HZ of the running kernel, from /proc/config.gz (None if it is not there)."""
+    import gzip
+    try:
+        with gzip.open("/proc/config.gz", "rt") as f:
+            for line in f:
+                if line.startswith("CONFIG_HZ="):
+                    return int(line.split("=", 1)[1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def per_byte(fn: Callable[[int], None], nbytes: int = 1 << 20, n: int = 60) -> list[float]:
@@ -671,6 +685,9 @@ def figures(quick: bool) -> list[Figure]:
         ("subprocess_popen(seq 1)", "ms",
          lambda: subprocess_popen([wl.seq_path(), "1"], int(40 * k)), (1, 2)),
     ]
+    hz = kernel_hz()
+    if hz:  # read, not timed: the tick at which idle cores balance
+        out.append(("sched_tick", "ms", lambda: [1.0 / hz], (1,)))
     return out
 
 
@@ -784,6 +801,10 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
         out["resume_cost"] = (max(0.0, seconds(wakee)), f"wake_cpu_wakee, {wakee['cores']} "
                               "cores: thread_time across a blocking Event.wait(), less a "
                               "non-blocking one")
+    tick = pick(rows, "sched_tick")
+    if tick:
+        out["sched_tick"] = (seconds(tick), "sched_tick: 1/CONFIG_HZ of the kernel "
+                             "(/proc/config.gz)")
     queued = pick(rows, "wake_cpu_wakee", 1)
     if queued:
         # One core: the sleeper is queued and handed the core back; its CPU time across the
