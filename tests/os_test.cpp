@@ -195,3 +195,16 @@ TEST_CASE("a newly idle core pulls a queued thread, unless it is cache-hot: then
   // pulls it there (after the idle core's 10 us wake-up).
   CHECK(queued_behind_busy_core(500 * us) == 4 * ms + 10 * us - 1 * ms);
 }
+
+TEST_CASE("a woken thread goes back to its previous core if idle, even a halted one") {
+  // A runs on core 0 and sleeps 1 ms from 0.1 ms; B runs on core 1 until 1.05 ms. When A
+  // wakes, core 1 is still polling but core 0, A's own, has halted: select_idle_sibling
+  // picks core 0, so the wake-up pays the idle exit.
+  Rig rig(2, 5 * ms, halting_profile());
+  const Tid a = rig.ops(0, {{OpKind::native, 100 * us}, {OpKind::io, 1 * ms}});
+  rig.ops(50 * us, {{OpKind::native, 1 * ms}});
+  rig.run();
+  const auto io = rig.recorder.latencies(a, OpKind::io);
+  REQUIRE(io.size() == 1);
+  CHECK(io[0] == 1 * ms + 10 * us + 100 * us);
+}
