@@ -6,6 +6,7 @@ its own ops, and the validation's winner check.  Nothing here runs a real worklo
 Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim binary>`.
 """
 
+import os
 import sys
 import unittest
 from pathlib import Path
@@ -143,6 +144,27 @@ class RunQueue(unittest.TestCase):
                  switch(0, 1.2, "cc", 5, "S", "ld", 6)]
         total = run_queue.classify(lines, "py", 1)
         self.assertEqual(sum(total[k] for k in run_queue.KINDS), 0.0)
+
+
+class SpeedLevel(unittest.TestCase):
+    def test_log_linear_between_the_figures_and_flat_outside(self):
+        level = [(1e3, 10e-9), (1e5, 40e-9)]
+        self.assertAlmostEqual(realize.expected_per_iter(level, 1e4), 20e-9)
+        self.assertEqual(realize.expected_per_iter(level, 10), 10e-9)
+        self.assertEqual(realize.expected_per_iter(level, 1e7), 40e-9)
+
+    def test_reads_the_spin_figures_of_a_profile(self):
+        import json
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"measured": {"figures": [
+                {"figure": "spin_ns_per_iter(n=1e6)", "median": 21.0},
+                {"figure": "pipe_MBps", "median": 9.0},
+                {"figure": "spin_ns_per_iter(n=1e3)", "median": 17.0}]}}, f)
+        self.addCleanup(os.unlink, f.name)
+        level = realize.spin_level(f.name)
+        self.assertEqual([n for n, _ in level], [1e3, 1e6])
+        self.assertEqual([round(s * 1e9, 6) for _, s in level], [17.0, 21.0])
 
 
 if __name__ == "__main__":

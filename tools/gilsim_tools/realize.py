@@ -26,7 +26,8 @@ slower one sets a parallel run's wall time), and other processes used
 less than --max-foreign-load cores meanwhile (interrupt time is not counted: it is the run's own
 timers and wake-ups).  Otherwise the run is retried (at most --retries times; the last attempt
 is kept and flagged).  If the speed stays off but steady on all CPUs alike while nothing else
-runs, the kind is calibrated again.  --rescale instead scales each run's op sizes by the speed
+runs, the kind is calibrated again (with --profile, the cpu op only at the profile's speed level:
+see there).  --rescale instead scales each run's op sizes by the speed
 probed before it (faster, but the overheads around the ops are not scaled: see its help).
 Repeats of the strategies are interleaved (serial #1, threads #1, serial #2,
 ...) so slow drift hits them alike.  Before and after each run a timer probe (eight 2 ms timed
@@ -76,6 +77,7 @@ import multiprocessing
 import os
 import platform
 import random
+import re
 import resource
 import statistics
 import sys
@@ -180,6 +182,43 @@ def grid_for(durations: list[Duration]) -> list[float]:
     return sorted(pts)
 
 
+# How far the cpu op's speed may be from the profile's: the VM's speed levels are 1.5-1.8x
+# apart, and calibrate.py's and this tool's loops agree within ~8 % at one level.
+LEVEL_TOLERANCE = 0.15
+
+
+def spin_level(path: str) -> list[tuple[float, float]]:
+    """(iterations, seconds per iteration) of a profile's spin_ns_per_iter(n=...) figures."""
+    try:
+        with open(path) as f:
+            figures = json.load(f)["measured"]["figures"]
+    except OSError as e:
+        raise UserError(f"--profile {path}: {e.strerror}") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise UserError(f"--profile {path}: not a profile written by tools/calibrate.py (no "
+                        "\"measured\" figures)") from None
+    points = []
+    for row in figures:
+        m = re.fullmatch(r"spin_ns_per_iter\(n=([0-9.e+]+)\)", str(row.get("figure", "")))
+        if m:
+            points.append((float(m.group(1)), row["median"] * 1e-9))
+    if not points:
+        raise UserError(f"--profile {path}: it has no spin_ns_per_iter figures; measure them "
+                        "with tools/calibrate.py --only spin")
+    return sorted(points)
+
+
+def expected_per_iter(level: list[tuple[float, float]], n: float) -> float:
+    """The profile's seconds per iteration for a loop of n, log-linear between its figures."""
+    if n <= level[0][0]:
+        return level[0][1]
+    for (n0, s0), (n1, s1) in zip(level, level[1:]):
+        if n <= n1:
+            f = math.log(n / n0) / math.log(n1 / n0)
+            return math.exp(math.log(s0) + f * (math.log(s1) - math.log(s0)))
+    return level[-1][1]
+
+
 def make_engine(kind: str) -> Engine:
     if kind == "cpu":
         return Engine("cpu", "iterations", wl.spin, 1, 40_000)
@@ -223,8 +262,12 @@ class Calibration:
     """Calibrated engines for the op kinds a scenario uses, and speed probes."""
 
     def __init__(self, scenario: Scenario, short_io: float, monitor: LoadMonitor,
-                 quiet_wait: float, cpus: list[int]) -> None:
+                 quiet_wait: float, cpus: list[int],
+                 level: list[tuple[float, float]] | None = None,
+                 level_tries: int = 30) -> None:
         self.short_io = short_io
+        self.level = level or []
+        self.level_tries = level_tries
         self.monitor = monitor
         self.quiet_wait = quiet_wait
         self.cpus = cpus
@@ -249,6 +292,8 @@ class Calibration:
         for kind in CALIBRATED_KINDS:
             if kind in self.durations:
                 self.calibrate_kind(kind)
+                if kind == "cpu" and self.level:
+                    self.match_level()
         for kind in ("native", "native_gil"):
             if kind in self.engines:
                 wl.ensure_buffer(int(self.engines[kind].size_for(max_d[kind]) * 1.3))
@@ -311,6 +356,28 @@ class Calibration:
                     f"native {fmt_dur(d)} is shorter than hashing HASHLIB_GIL_MINSIZE bytes "
                     f"({fmt_dur(t)}); it runs as {wl.HASHLIB_GIL_MINSIZE} bytes")
         self.probe_points[kind] = (probe_d, eng.size_for(probe_d))
+
+    def level_ratio(self) -> float:
+        """The cpu points' speed against the profile's: median of (time per iteration here) /
+        (the profile's at that loop size)."""
+        return statistics.median(t / size / expected_per_iter(self.level, size)
+                                 for _, size, t in self.engines["cpu"].points)
+
+    def match_level(self) -> None:
+        """Calibrate the cpu op again until it runs at the profile's speed level: the ops would
+        be right at any level, but the pools' and the interpreter's overheads around them run
+        at this moment's speed, and the model has them at the profile's."""
+        for _ in range(self.level_tries):
+            ratio = self.level_ratio()
+            if abs(ratio - 1) <= LEVEL_TOLERANCE:
+                return
+            log(f"  cpu: the busy loop runs at x{1 / ratio:.2f} of the profile's speed; "
+                "waiting for its speed level")
+            time.sleep(2.0)
+            self.calibrate_kind("cpu")
+        self.warnings.append(f"cpu: calibrated at x{1 / self.level_ratio():.2f} of the "
+                             "profile's speed (it did not come back); the overheads around the "
+                             "ops run at that speed, which the prediction does not")
 
     @staticmethod
     def timer_probe(n: int = 8, timeout: float = 0.002) -> dict[str, float]:
@@ -788,9 +855,9 @@ def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict,
     Returns (speed factors, timer overshoot, seconds waited).  If the speed stays out of band
     over several probes that agree with each other, taken while no other process used the CPUs,
     and the CPUs agree among themselves, the machine really changed speed: the op kinds are
-    calibrated again.  A slowdown while others compile is contention, not a new speed: it is
-    waited out, as are CPUs that disagree with each other (recalibrating on one would not
-    help)."""
+    calibrated again (not the cpu op with --profile: it waits for the profile's speed level).
+    A slowdown while others compile is contention, not a new speed: it is waited out, as are
+    CPUs that disagree with each other (recalibrating on one would not help)."""
     waited = 0.0
     history: list[tuple[dict, bool]] = []
     while True:
@@ -809,9 +876,11 @@ def probe_in_band(cal: Calibration, mon: LoadMonitor, args) -> tuple[dict, dict,
         if len(history) >= 4 and all(q for _, q in recent) and cal.cpus_agree(args.max_drift):
             steady = all(abs(h[k] / recent[0][0][k] - 1) < args.max_drift
                          for h, _ in recent for k in off)
-            if steady:
+            # With --profile the cpu op keeps the profile's speed level: wait for it instead.
+            movable = [k for k in off if not (k == "cpu" and cal.level)]
+            if steady and movable:
                 log(f"  speed moved for good ({cal.describe_last_probe()}); calibrating again")
-                for k in off:
+                for k in movable:
                     cal.calibrate_kind(k)
                 history.clear()
                 continue
@@ -955,7 +1024,7 @@ def realize(args) -> dict:
     mon = LoadMonitor(TOOL)
     if mon.wait_quiet(args.quiet_wait) < 0:
         log("warning: other processes keep the CPUs busy; calibrating anyway")
-    cal = Calibration(sc, args.short_io, mon, args.quiet_wait, cpus)
+    cal = Calibration(sc, args.short_io, mon, args.quiet_wait, cpus, args.spin_level)
     cal.build()
     warnings += cal.warnings
     for w in warnings:
@@ -1074,6 +1143,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "speed level an overhead-heavy case measures slow")
     p.add_argument("--short-io", default="20us", help="io ops shorter than this become "
                    "os.read on a full pipe instead of time.sleep (default 20us)")
+    p.add_argument("--profile", help="the host profile the measurements will be compared "
+                   "with (tools/calibrate.py): calibrate the cpu op only while the busy loop "
+                   "runs at the speed of the profile's spin_ns_per_iter figures, so the "
+                   "overheads around the ops run at the speed its costs were measured at "
+                   "(this VM's speed level moves by 1.5x for minutes)")
     a = p.parse_args(argv)
     if a.cores is not None and a.cores < 1:
         p.error("--cores must be >= 1")
@@ -1084,6 +1158,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                 "--max-wait-probes >= 1")
     try:
         a.short_io = parse_seconds(a.short_io, "--short-io")
+        a.spin_level = spin_level(a.profile) if a.profile else []
     except UserError as e:
         p.error(str(e))
     return a

@@ -246,12 +246,25 @@ def naive(sc: Scenario, strat: Strategy) -> float:
 # Measurements
 
 
-def measure(sc: Scenario, args, save_dir: str | None) -> dict:
-    """Run realize.py on the scenario; returns its JSON.  Raises BrokenRun."""
+def measured_spin(profile: str) -> bool:
+    """Whether a profile holds calibrate.py's busy-loop figures (realize.py --profile)."""
+    try:
+        with open(profile) as f:
+            figures = json.load(f).get("measured", {}).get("figures", [])
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return False
+    return any(str(r.get("figure", "")).startswith("spin_ns_per_iter") for r in figures)
+
+
+def measure(sc: Scenario, args, save_dir: str | None, profile: str | None) -> dict:
+    """Run realize.py on the scenario (at the profile's speed level, if there is a measured
+    profile); returns its JSON.  Raises BrokenRun."""
     with tempfile.TemporaryDirectory(prefix="gilsim-validate-") as tmp:
         out = os.path.join(tmp, "measured.json")
         argv = [sys.executable, os.path.join(TOOLS_DIR, "realize.py"), sc.path,
                 "--repeat", str(args.repeat), "--format", "json", "-o", out]
+        if profile and measured_spin(profile):
+            argv += ["--profile", profile]
         log(f"running {sc.name} for real ({args.repeat} runs per strategy)")
         done = subprocess.run(argv, stdout=subprocess.DEVNULL)
         if done.returncode != 0:
@@ -485,7 +498,7 @@ def run(args) -> tuple[list[dict], dict, list[str]]:
     for sc in scenarios:
         try:
             measured = (read_measured(sc, args.measured) if args.measured
-                        else measure(sc, args, args.save_measured))
+                        else measure(sc, args, args.save_measured, profile))
             preds, version = predict(sc, args.gilsim, profile, measured_python(measured))
             reports.append(compare(sc, preds, measured, args.tie))
         except BrokenRun as e:
