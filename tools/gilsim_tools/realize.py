@@ -1147,7 +1147,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "with (tools/calibrate.py): calibrate the cpu op only while the busy loop "
                    "runs at the speed of the profile's spin_ns_per_iter figures, so the "
                    "overheads around the ops run at the speed its costs were measured at "
-                   "(this VM's speed level moves by 1.5x for minutes)")
+                   "(this VM's speed level moves by 1.5x for minutes); without --rescale the "
+                   "runs then wait for that level too")
     a = p.parse_args(argv)
     if a.cores is not None and a.cores < 1:
         p.error("--cores must be >= 1")
