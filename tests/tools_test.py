@@ -166,6 +166,15 @@ class SpeedLevel(unittest.TestCase):
         self.assertEqual([n for n, _ in level], [1e3, 1e6])
         self.assertEqual([round(s * 1e9, 6) for _, s in level], [17.0, 21.0])
 
+        class Sc:
+            name = "s"
+
+        def measured(ns):
+            return {"calibration": {"cpu": {"points": [{"size": 1000, "ns_per_unit": ns}]}}}
+
+        self.assertIsNone(validate.level_note(Sc, measured(18.0), f.name))
+        self.assertIn("x0.57 of the profile's speed", validate.level_note(Sc, measured(30.0), f.name))
+
 
 if __name__ == "__main__":
     sys.exit(harness.main(__name__, str(ROOT / "build" / "gilsim")))

@@ -246,6 +246,24 @@ def naive(sc: Scenario, strat: Strategy) -> float:
 # Measurements
 
 
+def level_note(sc: Scenario, measured: dict, profile: str | None) -> str | None:
+    """A warning when the measurement's cpu op was calibrated away from the profile's speed
+    level (realize.py --profile prevents it): its overheads ran at another speed than the
+    profile's costs were measured at."""
+    from . import realize
+    points = measured.get("calibration", {}).get("cpu", {}).get("points", [])
+    if not profile or not points or not measured_spin(profile):
+        return None
+    level = realize.spin_level(profile)
+    ratio = statistics.median(p["ns_per_unit"] * 1e-9 / realize.expected_per_iter(level, p["size"])
+                              for p in points)
+    if abs(ratio - 1) <= realize.LEVEL_TOLERANCE:
+        return None
+    return (f"{sc.name}: measured with its cpu op calibrated at x{1 / ratio:.2f} of the "
+            "profile's speed, so the overheads around the ops ran at that speed, not the "
+            f"profile's (measure again with realize.py --profile {profile})")
+
+
 def measured_spin(profile: str) -> bool:
     """Whether a profile holds calibrate.py's busy-loop figures (realize.py --profile)."""
     try:
@@ -499,6 +517,8 @@ def run(args) -> tuple[list[dict], dict, list[str]]:
         try:
             measured = (read_measured(sc, args.measured) if args.measured
                         else measure(sc, args, args.save_measured, profile))
+            if note := level_note(sc, measured, profile):
+                log(f"warning: {note}")
             preds, version = predict(sc, args.gilsim, profile, measured_python(measured))
             reports.append(compare(sc, preds, measured, args.tie))
         except BrokenRun as e:
