@@ -109,6 +109,8 @@ def check_host(host: str, gilsim: str, failures: list[str], notes: list[str]) ->
         try:
             sc = load_scenario(rel)
             runs = validate.read_measured(sc, str(measured))
+            if note := validate.level_note(sc, runs, profile):
+                notes.append(f"{host}: {note}")
             preds, _ = validate.predict(sc, gilsim, profile, validate.measured_python(runs))
             report = validate.compare(sc, preds, runs, TIE)
         except (validate.BrokenRun, UserError) as e:
