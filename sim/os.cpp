@@ -403,7 +403,9 @@ void Os::enqueue(Tid t, int core) {
   if (was_empty) arm_slices(core);
 }
 
-void Os::dequeue(Tid t) { queued_ -= static_cast<int>(std::erase(core_[threads_[t].core].queue, t)); }
+void Os::dequeue(Tid t) {
+  queued_ -= static_cast<int>(std::erase(core_[threads_[t].core].queue, t));
+}
 
 // A thread that is not running changes cores: it keeps its lag behind min_vruntime.
 void Os::move_to(Tid t, int core) {
