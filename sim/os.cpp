@@ -64,6 +64,7 @@ Tid Os::start_thread(Pid pid, std::string_view name, Nanos at, std::function<voi
       [this, t, body = std::move(body)] {
         acquire_core(t, false);
         body();
+        pay_kernel_debt(t);
         release_core(t);
         threads_[t].cpu = Cpu::exited;
         threads_[t].activity = ThreadState::exited;
@@ -289,7 +290,7 @@ bool Os::pull_to_idle_core(Tid t) {
     arm_balance(t);
     return false;
   }
-  const Nanos wake = wake_latency(idle);
+  const Nanos wake = wake_latency(idle);  // the kicked core's, not a sleeper's: no resume_cost
   dequeue(t);
   move_to(t, idle);
   take_core(t, idle);
@@ -302,7 +303,9 @@ bool Os::pull_to_idle_core(Tid t) {
 void Os::take_core(Tid t, int core) {
   core_[core].current = t;
   threads_[t].core = core;
-  idle_.erase(std::find(idle_.rbegin(), idle_.rend(), core).base() - 1);
+  const auto it = std::find(idle_.rbegin(), idle_.rend(), core);
+  assert(it != idle_.rend() && "only an idle core can be taken");
+  idle_.erase(it.base() - 1);
 }
 
 void Os::start_on_core(Tid t) {
@@ -320,10 +323,12 @@ void Os::start_on_core(Tid t) {
 void Os::release_core(Tid t) {
   Thread& th = threads_[t];
   if (th.cpu != Cpu::running) return;
+  const int core = th.core;
+  min_vruntime(core);  // fold in this thread's run before the core may go idle
   th.vruntime += now() - th.on_core_since;
   core_time_ += now() - th.on_core_since;
   th.left_core_at = now();
-  const int core = th.core;
+  th.ran = true;
   core_[core].current = -1;
   if (!core_[core].queue.empty()) return hand_core(core, core_[core].queue.front());
   if (queued_ > 0 && balance_newly_idle(core)) return;
@@ -332,7 +337,7 @@ void Os::release_core(Tid t) {
   // What newidle balance left (cache-hot threads) waits for the next tick's balance.
   if (queued_ > 0)
     for (const Core& other : core_)
-      if (!other.queue.empty()) arm_balance(other.queue.front());
+      for (Tid q : other.queue) arm_balance(q);
 }
 
 void Os::hand_core(int core, Tid next) {
@@ -340,6 +345,8 @@ void Os::hand_core(int core, Tid next) {
   move_to(next, core);
   core_[core].current = next;
   threads_[next].handed = true;
+  threads_[next].balance_at = kNever;
+  engine_.park(next);  // a tick armed earlier must not start it before the switch is done
   engine_.wake(next, now() + profile_.context_switch);
 }
 
@@ -366,10 +373,13 @@ void Os::arm_balance(Tid t) {
   Thread& th = threads_[t];
   if (tick >= th.balance_at) return;
   th.balance_at = tick;
-  engine_.wake(t, tick);
+  if (t != engine_.current()) engine_.wake(t, tick);  // the caller itself waits on balance_at
 }
 
-bool Os::hot(Tid t) const { return now() - threads_[t].left_core_at < profile_.migration_cost; }
+bool Os::hot(Tid t) const {
+  const Thread& th = threads_[t];
+  return th.ran && now() - th.left_core_at < profile_.migration_cost;
+}
 
 // End of slice or preempted: back in its core's queue; keep the core if still first in line.
 void Os::yield_core(Tid t) {
@@ -401,6 +411,7 @@ void Os::enqueue(Tid t, int core) {
   ++queued_;
   threads_[t].core = core;
   if (was_empty) arm_slices(core);
+  if (!idle_.empty()) arm_balance(t);  // queued while a core idles (a preempted, hot thread)
 }
 
 void Os::dequeue(Tid t) {

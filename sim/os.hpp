@@ -1,7 +1,9 @@
 // The kernel: `cores` CPUs, threads that are blocked, runnable or running, a run queue ordered
 // by virtual runtime on each core, time slices, load balancing, wake-up latency, wake-up
-// preemption, futex-style wait queues with timeouts. A simplified Linux scheduler (kernel/sched/fair.c: EEVDF slices, CFS's sleeper
-// placement and wake-up preemption); docs/model.md lists the simplifications. Threads call these functions from their own fibers, like system calls.
+// preemption, futex-style wait queues with timeouts. A simplified Linux scheduler
+// (kernel/sched/fair.c: EEVDF slices, CFS's sleeper placement and wake-up preemption);
+// docs/model.md lists the simplifications. Threads call these functions from their own
+// fibers, like system calls.
 #pragma once
 
 #include <deque>
@@ -65,13 +67,14 @@ class Os {
     Nanos vruntime = 0;     // CPU time received, the fairness key (CFS), on its core's scale
     Nanos on_core_since = 0;
     Nanos left_core_at = 0;  // when it last stopped running: cache-hot for migration_cost
+    bool ran = false;        // it has run (a thread that never ran is not cache-hot)
     Nanos slice_end = kNever;
     Nanos interrupt_at = kNever;
     Nanos balance_at = kNever;  // queued: the tick at which an idle core may pull it
     bool preempt = false;   // a woken thread took this one's core
     bool notified = false;  // the last wait() ended by a notify
     bool queued_by_waker = false;  // notify_one put it on a run queue itself
-    bool handed = false;    // queued: a core was handed to it
+    bool handed = false;    // taken off a queue: a core is reserved for it
     Nanos kernel_debt = 0;  // CPU time owed to the kernel (wake_cost), paid at its next compute
   };
   // One CPU with its own run queue (kernel/sched: struct rq).

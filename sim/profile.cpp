@@ -73,7 +73,8 @@ const std::vector<ProfileParam>& profile_params() {
        "a queued thread that ran this recently is cache-hot: an idle core does not pull it",
        "kernel/sched/fair.c sysctl_sched_migration_cost (task_hot)"},
       {"sched_tick", &MP::sched_tick, D, 4 * kMilli,
-       "the scheduler tick, at which an idle core pulls a thread left queued on a busy one",
+       "the scheduler tick, at which an idle core pulls a thread left queued on a busy one "
+       "(0: never; only newidle balance moves threads)",
        "1/CONFIG_HZ: Debian's kernels and the validation VMs use HZ=250; nohz_balancer_kick; "
        "tools/calibrate.py reads it from /proc/config.gz"},
       {"thread_start", &MP::thread_start, D, 150 * kMicro,
