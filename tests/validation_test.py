@@ -38,6 +38,9 @@ MEASURED = ROOT / "docs" / "validation"
 # realize.py results of every validation scenario and the host profile calibrate.py measured
 # beside them.  Each host is checked against its own profile, with the same tolerance.
 HOSTS = ("intel-xeon", "amd-epyc")
+# Hosts measured on some of the scenarios only (a session on that machine ran out of time),
+# each with its own profile beside the measurements.
+PARTIAL_HOSTS = ("amd-zen5",)
 # Other Python versions measured on a host, on a few scenarios: HOST-VERSION/ holds those,
 # predicted for that version with the host's profile.
 VERSIONS = ("intel-xeon-3.12", "intel-xeon-3.13", "amd-epyc-3.12", "amd-epyc-3.13")
@@ -87,6 +90,14 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "15-21 % slower than predicted, serial 4 %.  Since realize checks the children's CPU "
         "time, the Intel VM's runs of this scenario are within 6 % for every strategy",
     ("amd-epyc", "subprocess-threads", "asyncio"): "as threads(2)",
+    ("amd-zen5", "small-tasks-processes", "processes(2,fork)"):
+        "most likely the measurement: it was taken before realize.py --profile, with the cpu "
+        "op calibrated at x0.57 of the profile's speed, so the pool's overheads ran ~1.7x "
+        "slower than the profile's costs; a hand-written copy of the program ran in 62-80 ms "
+        "(median 69, 7 runs) against 83 here and 58 predicted.  A re-measurement at the "
+        "profile's level did not finish in the session: in 8 of 8 runs the workers' ops took "
+        "1.6-1.8x their calibrated CPU time and were retried.  The same mistake made "
+        "small-tasks-threads' threads(4) 77 ms; measured at the level it is 59 (predicted 57)",
     ("amd-epyc", "io-threads", "threads(32)"):
         "32 threads started back to back: ~0.5 ms apart in the real run, ~0.3 ms in the model "
         "even with the live-thread start cost; not explained (8 workers are within 5 %), and "
@@ -96,9 +107,9 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
 
 def check_host(host: str, gilsim: str, failures: list[str], notes: list[str]) -> None:
     """The validation scenarios predicted with the host's profile against its measurements:
-    every one for a host, those measured for a host's other Python version."""
+    every one for a host, those measured for a partial host or a host's other Python version."""
     measured = MEASURED / host
-    base = host if host in HOSTS else host.rsplit("-", 1)[0]
+    base = host if host in HOSTS + PARTIAL_HOSTS else host.rsplit("-", 1)[0]
     profile = str(MEASURED / base / validate.PROFILE_NAME)
     paths = sorted(SCENARIOS.glob("*.json"))
     if host not in HOSTS:
@@ -163,10 +174,11 @@ def main() -> int:
     notes: list[str] = []
     if len(list(SCENARIOS.glob("*.json"))) < 20:
         failures.append("fewer than 20 validation scenarios; issue 5 asks for at least 20")
-    for host in HOSTS + VERSIONS:
+    for host in HOSTS + PARTIAL_HOSTS + VERSIONS:
         check_host(host, gilsim, failures, notes)
+    validated = HOSTS + PARTIAL_HOSTS + VERSIONS
     stale = {k for k in KNOWN_GAPS
-             if k[0] not in HOSTS + VERSIONS or not (SCENARIOS / f"{k[1]}.json").exists()}
+             if k[0] not in validated or not (SCENARIOS / f"{k[1]}.json").exists()}
     failures += [f"KNOWN_GAPS names {k}, which is not a validated host and scenario" for k in stale]
     for n in notes:
         print(n)
