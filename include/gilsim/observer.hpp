@@ -21,7 +21,7 @@ enum class ThreadState : std::uint8_t {
   native,     // running C code (GIL released, or held by a native_gil call)
   gil_wait,   // waiting for the GIL ("Waiting for GIL")
   lock_wait,  // waiting for a lock other than the GIL (a free-threaded per-object lock)
-  runnable,   // ready to run, no free core
+  runnable,   // ready to run, waiting in a core's run queue
   io,         // blocked in a system call (network, disk, sleep, a child process)
   ipc,        // pickling, unpickling, moving bytes through a pipe between processes
   startup,    // a process or interpreter starting: fork, exec, interpreter init, imports
