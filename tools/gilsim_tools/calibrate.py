@@ -135,33 +135,45 @@ def event_pingpong(rounds: int = 1000) -> list[float]:
     return out[50:]
 
 
-def wake_after_idle(idle: float, rounds: int) -> list[float]:
-    """Latency to wake a thread that has been blocked for `idle` while the waker spins: on
-    this VM a vCPU idle for more than ~1 ms can be slow to wake (the host reschedules it)."""
+def wake_rounds(idle: float, rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """Wake a thread that has been blocked for `idle` while the waker spins, `rounds` times:
+    the latency from set() to the woken thread running, the waker's thread time across set(),
+    the sleeper's across its wait().  In seconds."""
+    tt = time.thread_time
     go, done = threading.Event(), threading.Event()
     woke = [0.0]
+    latency, waker, wakee = [], [], []
 
     def partner() -> None:
         for _ in range(rounds):
+            c0 = tt()
             go.wait()
             woke[0] = pc()
+            wakee.append(tt() - c0)
             go.clear()
             done.set()
 
     th = threading.Thread(target=partner)
     th.start()
-    out = []
     for _ in range(rounds):
         end = pc() + idle
         while pc() < end:
             wl.spin(100)
+        c0 = tt()
         t0 = pc()
         go.set()
+        waker.append(tt() - c0)
         done.wait()
         done.clear()
-        out.append(woke[0] - t0)
+        latency.append(woke[0] - t0)
     th.join()
-    return out
+    return latency, waker, wakee
+
+
+def wake_after_idle(idle: float, rounds: int) -> list[float]:
+    """Latency to wake a thread that has been blocked for `idle` while the waker spins: on
+    this VM a vCPU idle for more than ~1 ms can be slow to wake (the host reschedules it)."""
+    return wake_rounds(idle, rounds)[0]
 
 
 def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
@@ -170,31 +182,9 @@ def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
     each less the same call when nobody sleeps (the bytecode, which the model charges
     elsewhere).  The rest is the kernel's: the IPI that kicks the idle core (a VM exit in a
     KVM guest) and the way back to user code.  In seconds."""
-    tt = time.thread_time
-    go, done = threading.Event(), threading.Event()
-    waker, wakee = [], []
-
-    def partner() -> None:
-        for _ in range(rounds):
-            t0 = tt()
-            go.wait()
-            wakee.append(tt() - t0)
-            go.clear()
-            done.set()
-
-    th = threading.Thread(target=partner)
-    th.start()
-    for _ in range(rounds):
-        end = pc() + idle
-        while pc() < end:
-            wl.spin(100)
-        t0 = tt()
-        go.set()
-        waker.append(tt() - t0)
-        done.wait()
-        done.clear()
-    th.join()
+    _, waker, wakee = wake_rounds(idle, rounds)
     # The same call with nobody asleep: set() on a clear Event, wait() on a set one.
+    tt = time.thread_time
     quiet = threading.Event()
     call, ready = (quiet.set, quiet.clear) if side == "waker" else (quiet.wait, quiet.set)
     base = []

@@ -185,6 +185,7 @@ def grid_for(durations: list[Duration]) -> list[float]:
 # How far the cpu op's speed may be from the profile's: the VM's speed levels are 1.5-1.8x
 # apart, and calibrate.py's and this tool's loops agree within ~8 % at one level.
 LEVEL_TOLERANCE = 0.15
+LEVEL_TRIES = 30  # calibrations, 2 s apart, before giving up on the level (with a warning)
 
 
 def spin_level(path: str) -> list[tuple[float, float]]:
@@ -263,11 +264,9 @@ class Calibration:
 
     def __init__(self, scenario: Scenario, short_io: float, monitor: LoadMonitor,
                  quiet_wait: float, cpus: list[int],
-                 level: list[tuple[float, float]] | None = None,
-                 level_tries: int = 30) -> None:
+                 level: list[tuple[float, float]] | None = None) -> None:
         self.short_io = short_io
         self.level = level or []
-        self.level_tries = level_tries
         self.monitor = monitor
         self.quiet_wait = quiet_wait
         self.cpus = cpus
@@ -367,7 +366,7 @@ class Calibration:
         """Calibrate the cpu op again until it runs at the profile's speed level: the ops would
         be right at any level, but the pools' and the interpreter's overheads around them run
         at this moment's speed, and the model has them at the profile's."""
-        for _ in range(self.level_tries):
+        for _ in range(LEVEL_TRIES):
             ratio = self.level_ratio()
             if abs(ratio - 1) <= LEVEL_TOLERANCE:
                 return

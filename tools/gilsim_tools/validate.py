@@ -43,6 +43,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import realize
 from .common import UserError, write_atomically
 from .common import log as _log
 from .scenario import Scenario, Strategy, load_scenario
@@ -250,7 +251,6 @@ def level_note(sc: Scenario, measured: dict, profile: str | None) -> str | None:
     """A warning when the measurement's cpu op was calibrated away from the profile's speed
     level (realize.py --profile prevents it): its overheads ran at another speed than the
     profile's costs were measured at."""
-    from . import realize
     points = measured.get("calibration", {}).get("cpu", {}).get("points", [])
     if not profile or not points or not measured_spin(profile):
         return None
@@ -267,11 +267,9 @@ def level_note(sc: Scenario, measured: dict, profile: str | None) -> str | None:
 def measured_spin(profile: str) -> bool:
     """Whether a profile holds calibrate.py's busy-loop figures (realize.py --profile)."""
     try:
-        with open(profile) as f:
-            figures = json.load(f).get("measured", {}).get("figures", [])
-    except (OSError, json.JSONDecodeError, AttributeError):
+        return bool(realize.spin_level(profile))
+    except UserError:
         return False
-    return any(str(r.get("figure", "")).startswith("spin_ns_per_iter") for r in figures)
 
 
 def measure(sc: Scenario, args, save_dir: str | None, profile: str | None) -> dict:
