@@ -136,7 +136,7 @@ void EventLoop::await_op(std::int64_t coro, OpKind kind, Nanos duration) {
     // create_subprocess_exec: fork_exec on the loop thread; the child's exit wakes the loop.
     interp_.run_c(loop_, world_.profile.subprocess_spawn, ThreadState::startup);
     const Pid pid = world_.add_os_process("subprocess");
-    world_.os.start_thread(pid, "command", world_.now(), [this, coro, duration] {
+    world_.os.clone_thread(pid, "command", [this, coro, duration] {
       const Tid self = world_.engine.current();
       world_.os.set_activity(self, ThreadState::native);
       world_.os.compute(self, world_.profile.subprocess_exec + duration, false);

@@ -1,7 +1,9 @@
 // The kernel model (see os.hpp). Rules and their sources:
 // - A wake-up (futex, timer, a thread back from an I/O longer than `gil_wake_latency`:
-//   shorter ones never slept) queues the thread at once (try_to_wake_up); if it lands on an
-//   idle core it runs `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
+//   shorter ones never slept) or a clone() places the thread at once (try_to_wake_up,
+//   wake_up_new_task). An idle core it lands on is its from then on: Linux enqueues it there,
+//   or marks a wake-up pending, which idle_cpu() counts, so no other wake-up picks that core.
+//   It runs there `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
 //   schedule), plus `idle_exit_latency` if that core idled longer than `idle_poll_window` (the
 //   idle loop polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
 // - Waking a thread onto an idle core costs the waker `wake_cost` of CPU time (the futex
@@ -13,7 +15,7 @@
 // - Each core has its own run queue, ordered by vruntime (CFS's rbtree per struct rq). A woken
 //   or new thread goes to an idle core if there is one (select_idle_sibling: its previous core
 //   if idle, else the one idle the shortest); otherwise it queues on its previous core (a new
-//   thread: on the shortest queue).
+//   thread: on the shortest queue, its parent's on a tie: find_idlest_cpu).
 // - A core whose queue is empty when its thread leaves pulls a queued thread from another
 //   core (newidle balance), but not one that ran in the last `migration_cost` (task_hot: it
 //   is cache-hot). Such a thread waits for the next scheduler tick (`sched_tick`, 1/HZ), whose
@@ -56,14 +58,30 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
 }
 
 Tid Os::start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body) {
+  assert(engine_.current() < 0 && "a running thread clones");
+  return spawn(pid, name, at, [this, body = std::move(body)](Tid t) {
+    acquire_core(t, false);
+    body();
+  });
+}
+
+Tid Os::clone_thread(Pid pid, std::string_view name, std::function<void()> body) {
+  const Tid t = spawn(pid, name, now(), [this, body = std::move(body)](Tid self) {
+    wait_for_core(self);
+    body();
+  });
+  wake_up(t, false);
+  return t;
+}
+
+Tid Os::spawn(Pid pid, std::string_view name, Nanos at, std::function<void(Tid)> body) {
   const Tid t = static_cast<Tid>(threads_.size());
   threads_.emplace_back();
   observer_.thread_created(t, pid, name, now());
   publish(t);
   const Tid spawned = engine_.spawn(
       [this, t, body = std::move(body)] {
-        acquire_core(t, false);
-        body();
+        body(t);
         pay_kernel_debt(t);
         release_core(t);
         threads_[t].cpu = Cpu::exited;
@@ -144,17 +162,20 @@ void Os::resume(Tid t) {
 }
 
 void Os::block_for(Tid t, Nanos duration) {
+  // Data that arrives within a wake-up latency was there already: the call returns without
+  // sleeping and the thread keeps its core. (A deadline set meanwhile, a slice end or an
+  // interrupt, may wake the fiber early: it waits out the rest.)
+  if (duration <= profile_.gil_wake_latency) {
+    for (const Nanos end = now() + duration; now() < end;) engine_.wait_until(end);
+    return;
+  }
+  // Otherwise the thread sleeps and is woken like any other.
   release_core(t);
   threads_[t].cpu = Cpu::blocked;
   publish(t);
   engine_.wait_until(now() + duration);
-  // Data that arrives within a wake-up latency was there already: the call never slept.
-  // Otherwise the thread slept and is woken like any other.
-  const bool slept = duration > profile_.gil_wake_latency;
-  if (slept)
-    if (const Nanos wake = wake_latency(idle_core_for(t)); wake > 0)
-      engine_.wait_until(now() + wake);
-  if (acquire_core(t, true) && slept) resume(t);
+  wake_up(t, true);
+  wait_for_core(t);
 }
 
 // How long a wake-up sent now takes to run the thread on `core`, the idle core it will take
@@ -180,37 +201,24 @@ bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {
   th.cpu = Cpu::blocked;
   publish(t);
   engine_.wait_until(timeout == kNever ? kNever : now() + timeout + profile_.timer_slack);
-  if (th.queued_by_waker) {  // queued by notify_one: now given a core, or a balance is due
-    th.queued_by_waker = false;
-    wait_for_core(t);
-    return true;
-  }
   if (!th.notified) {  // the timer fired: its interrupt wakes the thread
     std::erase(queue.waiters, t);
-    if (const Nanos wake = wake_latency(idle_core_for(t)); wake > 0)
-      engine_.wait_until(now() + wake);
+    wake_up(t, true);
   }
-  if (acquire_core(t, true)) resume(t);
+  wait_for_core(t);
   return th.notified;
 }
 
+// The waiter is placed now, by vruntime ahead of threads woken later in this same instant.
 void Os::notify_one(WaitQueue& queue) {
   if (queue.waiters.empty()) return;
   const Tid t = queue.waiters.front();
   queue.waiters.erase(queue.waiters.begin());
   Thread& th = threads_[t];
   th.notified = true;
-  if (const int idle = idle_core_for(t); idle >= 0) {
-    const Tid waker = engine_.current();
-    if (waker >= 0 && waker < next_tid() && threads_[waker].cpu == Cpu::running)
-      threads_[waker].kernel_debt += profile_.wake_cost;
-    return engine_.wake(t, now() + wake_latency(idle));
-  }
-  // Every core busy: try_to_wake_up queues it now, by vruntime, ahead of threads woken later
-  // in this same instant; it runs when the scheduler gives it a core.
-  engine_.park(t);
-  th.queued_by_waker = true;
-  queue_for_core(t, true);
+  engine_.park(t);  // its timeout no longer applies
+  wake_up(t, true);
+  if (th.handed) engine_.wake(t, th.run_at);
 }
 
 void Os::notify_all(WaitQueue& queue) {
@@ -233,6 +241,24 @@ bool Os::acquire_core(Tid t, bool woken) {
   return false;
 }
 
+// try_to_wake_up() / wake_up_new_task(): t is runnable from now. It takes an idle core at
+// once and runs there after that core's wake latency, paying resume_cost; the waker pays
+// wake_cost. With every core busy it queues.
+void Os::wake_up(Tid t, bool woken) {
+  const int idle = idle_core_for(t);
+  if (idle < 0) return queue_for_core(t, woken);
+  const Tid waker = engine_.current();
+  if (waker >= 0 && waker != t && waker < next_tid() && threads_[waker].cpu == Cpu::running)
+    threads_[waker].kernel_debt += profile_.wake_cost;
+  Thread& th = threads_[t];
+  th.run_at = now() + wake_latency(idle);
+  move_to(t, idle);
+  place(t, woken);
+  take_core(t, idle);
+  th.handed = true;
+  th.resumes = true;
+}
+
 // select_idle_sibling(): the thread's previous core if it is idle, else the core idle the
 // shortest (Linux scans from the previous core for the first idle one).
 int Os::idle_core_for(Tid t) const {
@@ -246,8 +272,9 @@ int Os::idle_core_for(Tid t) const {
 // queue (find_idlest_cpu).
 int Os::queue_core_for(Tid t) const {
   if (threads_[t].core >= 0) return threads_[t].core;
-  int best = 0;
-  for (int c = 1; c < cores_; ++c)
+  const Tid parent = engine_.current();
+  int best = parent >= 0 && parent < next_tid() ? std::max(0, threads_[parent].core) : 0;
+  for (int c = 0; c < cores_; ++c)
     if (core_[c].queue.size() < core_[best].queue.size()) best = c;
   return best;
 }
@@ -263,41 +290,37 @@ void Os::queue_for_core(Tid t, bool woken) {
   enqueue(t, threads_[t].core);
 }
 
-// A queued thread sleeps until a core is handed to it, or until a tick's balance moves it to
-// an idle core.
+// A runnable thread without a core sleeps until the core reserved for it is usable: the one
+// its wake-up took, one handed to it from a queue, or one a tick's balance moved it to.
 void Os::wait_for_core(Tid t) {
   Thread& th = threads_[t];
-  while (!th.handed) {
-    if (th.balance_at <= now()) {
+  while (!th.handed || now() < th.run_at) {
+    if (!th.handed && th.balance_at <= now()) {
       th.balance_at = kNever;
-      if (pull_to_idle_core(t)) return;
+      pull_to_idle_core(t);
       continue;
     }
-    engine_.wait_until(th.balance_at);
+    engine_.wait_until(th.handed ? th.run_at : th.balance_at);
   }
   th.handed = false;
   th.balance_at = kNever;  // a tick armed before the hand-over is stale
   start_on_core(t);
+  if (std::exchange(th.resumes, false)) resume(t);
 }
 
 // The tick's balance (nohz_balancer_kick, then the idle core's load_balance): an idle core
 // pulls the thread unless it is cache-hot, which waits for the next tick. The kicked core
 // wakes first, like any wake-up onto it.
-bool Os::pull_to_idle_core(Tid t) {
-  if (idle_.empty()) return false;
+void Os::pull_to_idle_core(Tid t) {
+  if (idle_.empty()) return;
   const int idle = idle_.back();
-  if (hot(t)) {
-    arm_balance(t);
-    return false;
-  }
-  const Nanos wake = wake_latency(idle);  // the kicked core's, not a sleeper's: no resume_cost
+  if (hot(t)) return arm_balance(t);
+  Thread& th = threads_[t];
+  th.run_at = now() + wake_latency(idle);  // the kicked core's, not a sleeper's: no resume_cost
   dequeue(t);
   move_to(t, idle);
   take_core(t, idle);
-  threads_[t].balance_at = kNever;
-  if (wake > 0) engine_.wait_until(now() + wake);
-  start_on_core(t);
-  return true;
+  th.handed = true;
 }
 
 void Os::take_core(Tid t, int core) {
@@ -344,10 +367,12 @@ void Os::hand_core(int core, Tid next) {
   dequeue(next);
   move_to(next, core);
   core_[core].current = next;
-  threads_[next].handed = true;
-  threads_[next].balance_at = kNever;
+  Thread& th = threads_[next];
+  th.handed = true;
+  th.run_at = now() + profile_.context_switch;
+  th.balance_at = kNever;
   engine_.park(next);  // a tick armed earlier must not start it before the switch is done
-  engine_.wake(next, now() + profile_.context_switch);
+  engine_.wake(next, th.run_at);
 }
 
 // sched_balance_newidle(): from the longest other queue, its first thread that is not hot.

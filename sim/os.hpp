@@ -34,8 +34,11 @@ class Os {
   Nanos core_time() const { return core_time_; }  // CPU time handed out so far, all cores
 
   Tid next_tid() const { return static_cast<Tid>(threads_.size()); }
-  // clone(): a new thread of process `pid`, runnable at `at`, that runs `body` and exits.
+  // A thread of process `pid` that exists from `at` and runs `body`, made before the
+  // simulation runs: the program's first thread (and test rigs' threads).
   Tid start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body);
+  // clone() by the running thread: placed on a core at once (wake_up_new_task).
+  Tid clone_thread(Pid pid, std::string_view name, std::function<void()> body);
 
   // What the thread is doing, for the observers; the OS adds "runnable" on its own.
   void set_activity(Tid t, ThreadState activity);
@@ -73,8 +76,9 @@ class Os {
     Nanos balance_at = kNever;  // queued: the tick at which an idle core may pull it
     bool preempt = false;   // a woken thread took this one's core
     bool notified = false;  // the last wait() ended by a notify
-    bool queued_by_waker = false;  // notify_one put it on a run queue itself
-    bool handed = false;    // taken off a queue: a core is reserved for it
+    bool handed = false;    // a core is reserved for it, usable from run_at
+    bool resumes = false;   // that core was idle: it pays resume_cost there
+    Nanos run_at = 0;
     Nanos kernel_debt = 0;  // CPU time owed to the kernel (wake_cost), paid at its next compute
   };
   // One CPU with its own run queue (kernel/sched: struct rq).
@@ -85,15 +89,17 @@ class Os {
     std::vector<Tid> queue;    // runnable threads without a core, by vruntime, FIFO on ties
   };
 
+  Tid spawn(Pid pid, std::string_view name, Nanos at, std::function<void(Tid)> body);
   void resume(Tid t);
   void pay_kernel_debt(Tid t);
   void in_kernel(Tid t, Nanos work);
   bool acquire_core(Tid t, bool woken);
+  void wake_up(Tid t, bool woken);
   int idle_core_for(Tid t) const;
   int queue_core_for(Tid t) const;
   void queue_for_core(Tid t, bool woken);
   void wait_for_core(Tid t);
-  bool pull_to_idle_core(Tid t);
+  void pull_to_idle_core(Tid t);
   Nanos wake_latency(int core);
   void take_core(Tid t, int core);
   void start_on_core(Tid t);

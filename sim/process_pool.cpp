@@ -130,7 +130,7 @@ void ProcessPoolExecutor::spawn_process(Tid caller) {
   Worker& w = workers_.emplace_back();
   w.process = &world_.add_process(
       fmt::format("{}-{}", process_class(method_), workers_.size()), config_);
-  w.process->threading().start_main(world_.now(), [this, &w](Tid self) {
+  w.process->threading().start_main([this, &w](Tid self) {
     worker_startup(w, self);
     worker_main(w, self);
   });
@@ -142,7 +142,7 @@ void ProcessPoolExecutor::start_fork_server(Tid caller) {
   fork_server_.started = true;
   parent_.interp().run_c(caller, world_.profile.exec_parent, ThreadState::startup);
   PyProcess& server = world_.add_process("forkserver", config_);
-  server.threading().start_main(world_.now(), [this, &server](Tid self) {
+  server.threading().start_main([this, &server](Tid self) {
     server.interp().run_c(self, world_.profile.interpreter_startup, ThreadState::startup);
     server.interp().run_python(self, world_.scenario.import_time, ThreadState::startup);
     fork_server_.ready = true;

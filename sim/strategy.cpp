@@ -161,8 +161,8 @@ void run_main(World& world, PyProcess& main_process, Tid main) {
 
 void start_program(World& world) {
   PyProcess& main_process = world.add_process("MainProcess", interpreter_config(world));
-  main_process.threading().start_main(
-      0, [&world, &main_process](Tid main) { run_main(world, main_process, main); });
+  main_process.threading().boot_main(
+      [&world, &main_process](Tid main) { run_main(world, main_process, main); });
 }
 
 }  // namespace gilsim

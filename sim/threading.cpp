@@ -10,17 +10,26 @@ Threading::PyThread& Threading::record(Tid t) {
   return threads_[static_cast<std::size_t>(t)];
 }
 
-Tid Threading::start_main(Nanos at, std::function<void(Tid)> body) {
-  Os& os = interp_.os();
-  const Tid t = os.next_tid();
-  os.start_thread(pid_, "MainThread", at, [this, t, body = std::move(body)] {
+Tid Threading::boot_main(std::function<void(Tid)> body) {
+  const Tid t = interp_.os().start_thread(pid_, "MainThread", 0, main_body(std::move(body)));
+  record(t);
+  return t;
+}
+
+Tid Threading::start_main(std::function<void(Tid)> body) {
+  const Tid t = interp_.os().clone_thread(pid_, "MainThread", main_body(std::move(body)));
+  record(t);
+  return t;
+}
+
+std::function<void()> Threading::main_body(std::function<void(Tid)> body) {
+  const Tid t = interp_.os().next_tid();
+  return [this, t, body = std::move(body)] {
     interp_.gil().take(t);
     body(t);
     record(t).finished = true;
     interp_.gil().drop_final(t);
-  });
-  record(t);
-  return t;
+  };
 }
 
 Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)> body) {
@@ -28,9 +37,10 @@ Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)
   interp_.run_python(starter, profile_.thread_start, ThreadState::overhead);
   const Tid t = os.next_tid();
   record(t);
-  // The new thread runs after a wake-up latency, takes the GIL (t_bootstrap), runs
-  // _bootstrap_inner up to `self._started.set()`, then its target.
-  os.start_thread(pid_, name, os.now() + profile_.gil_wake_latency, [this, t, body = std::move(body)] {
+  // clone() ends thread_start: the new thread is placed at once, while the starter still
+  // holds the GIL. It takes the GIL (t_bootstrap), runs _bootstrap_inner up to
+  // `self._started.set()`, then its target.
+  os.clone_thread(pid_, name, [this, t, body = std::move(body)] {
     interp_.gil().take(t);
     interp_.run_python(t, profile_.thread_bootstrap, ThreadState::overhead);
     record(t).started = true;

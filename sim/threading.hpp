@@ -15,8 +15,10 @@ class Threading {
  public:
   Threading(Interpreter& interp, const MachineProfile& profile, Pid pid);
 
-  // The process's main thread: runnable at `at`, holding the GIL once it runs (Py_Initialize).
-  Tid start_main(Nanos at, std::function<void(Tid)> body);
+  // The program's first thread, running when the clock starts, holding the GIL (Py_Initialize).
+  Tid boot_main(std::function<void(Tid)> body);
+  // The main thread of a process forked or spawned now: the same once it runs.
+  Tid start_main(std::function<void(Tid)> body);
   // Thread(target=body).start() called by `starter`, which holds the GIL.
   Tid start(Tid starter, std::string_view name, std::function<void(Tid)> body);
   // t.join() called by `caller`, which holds the GIL.
@@ -30,6 +32,7 @@ class Threading {
     WaitQueue tstate_lock;
   };
   PyThread& record(Tid t);
+  std::function<void()> main_body(std::function<void(Tid)> body);
 
   Interpreter& interp_;
   const MachineProfile& profile_;

@@ -34,7 +34,7 @@ void run_subprocess(World& world, Interpreter& interp, Tid t, Nanos duration) {
   } child;
   interp.run_c(t, world.profile.subprocess_spawn, ThreadState::startup);
   const Pid pid = world.add_os_process("subprocess");
-  world.os.start_thread(pid, "command", world.now(), [&world, &child, duration] {
+  world.os.clone_thread(pid, "command", [&world, &child, duration] {
     const Tid self = world.engine.current();
     world.os.set_activity(self, ThreadState::native);
     world.os.compute(self, world.profile.subprocess_exec + duration, false);

@@ -169,7 +169,7 @@ struct WorldRig {
       InterpreterConfig config;
       config.switch_interval = scenario.switch_interval;
       PyProcess& main_process = world.add_process("MainProcess", config);
-      main_process.threading().start_main(0, [&](Tid t) { main(world, main_process, t); });
+      main_process.threading().boot_main([&](Tid t) { main(world, main_process, t); });
       engine.run();
       end = engine.now();
     });

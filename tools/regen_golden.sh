@@ -58,7 +58,7 @@ echo "tests/golden/convoy.trace.json"
 mkdir -p docs/img
 "$gilsim" run scenarios/convoy.json --timeline docs/img/convoy-timeline.svg >/dev/null
 "$gilsim" run scenarios/convoy.json --timeline docs/img/convoy-one-switch.svg \
-  --timeline-window 11.45ms:11.6ms >/dev/null
+  --timeline-window 16.56ms:16.71ms >/dev/null
 "$gilsim" run scenarios/cpu-heavy-processes.json --trace-strategy processes \
   --timeline docs/img/process-pool-start.svg --timeline-window 0:30ms >/dev/null
 echo "docs/img/convoy-timeline.svg docs/img/convoy-one-switch.svg docs/img/process-pool-start.svg"
