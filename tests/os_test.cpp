@@ -208,3 +208,41 @@ TEST_CASE("a woken thread goes back to its previous core if idle, even a halted 
   REQUIRE(io.size() == 1);
   CHECK(io[0] == 1 * ms + 10 * us + 100 * us);
 }
+
+TEST_CASE("an idle core a wake-up takes is its own: a second wake-up in that instant queues") {
+  // S1 and S2 sleep on one queue; W wakes both at 1.1 ms, with one core idle. try_to_wake_up
+  // puts S1 there at once, so S2 finds no idle core and is runnable (queued) from the same
+  // instant, instead of waking onto the same core and finding it gone 10 us later.
+  Rig rig(2);
+  WaitQueue queue;
+  auto sleeper = [&](Tid t) { rig.interp->wait_released(t, queue, ThreadState::idle); };
+  const Tid s1 = rig.thread(0, sleeper);
+  const Tid s2 = rig.thread(0, sleeper);
+  rig.thread(100 * us, [&](Tid t) {
+    rig.interp->run_op(t, OpKind::native, 1 * ms);
+    rig.os->notify_all(queue);
+    rig.interp->run_op(t, OpKind::native, 1 * ms);
+  });
+  rig.run();
+  auto first_runnable = [&](Tid t) {
+    for (const auto& c : rig.recorder.changes)
+      if (c.tid == t && c.state == ThreadState::runnable) return c.at;
+    return Nanos{-1};
+  };
+  CHECK(first_runnable(s1) == -1);  // it woke onto the idle core: never queued
+  CHECK(first_runnable(s2) == 1100 * us);
+}
+
+TEST_CASE("an I/O shorter than the wake-up latency keeps its core from a queued thread") {
+  // A read that finds its data waiting never sleeps, so the kernel never switches away: B,
+  // queued behind A on the one core, does not get it during A's 2 us I/O.
+  Rig rig(1);
+  const Tid a =
+      rig.ops(0, {{OpKind::native, 100 * us}, {OpKind::io, 2 * us}, {OpKind::native, 100 * us}});
+  rig.ops(10 * us, {{OpKind::native, 1 * ms}});
+  rig.run();
+  const auto io = rig.recorder.latencies(a, OpKind::io);
+  REQUIRE(io.size() == 1);
+  CHECK(io[0] == 2 * us);
+  CHECK(rig.recorder.exit_time(a) == 202 * us);
+}
