@@ -112,6 +112,7 @@ Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
   assert(th.cpu == Cpu::running && "compute needs a core");
   pay_kernel_debt(t);
   while (work > 0) {
+    if (due_to_yield(t)) yield_core(t);
     Nanos deadline = now() + work;
     if (interruptible) deadline = std::min(deadline, std::max(th.interrupt_at, now()));
     const bool others = !core_[th.core].queue.empty();
@@ -124,9 +125,14 @@ Nanos Os::compute(Tid t, Nanos work, bool interruptible) {
       th.interrupt_at = kNever;
       return work;
     }
-    if (th.preempt || (!core_[th.core].queue.empty() && now() >= th.slice_end)) yield_core(t);
   }
   return 0;
+}
+
+// Preempted by a wake-up, or its slice is over with others waiting for the core.
+bool Os::due_to_yield(Tid t) const {
+  const Thread& th = threads_[t];
+  return th.preempt || (!core_[th.core].queue.empty() && now() >= th.slice_end);
 }
 
 void Os::interrupt(Tid t, Nanos at) {
@@ -163,10 +169,12 @@ void Os::resume(Tid t) {
 
 void Os::block_for(Tid t, Nanos duration) {
   // Data that arrives within a wake-up latency was there already: the call returns without
-  // sleeping and the thread keeps its core. (A deadline set meanwhile, a slice end or an
-  // interrupt, may wake the fiber early: it waits out the rest.)
+  // sleeping, on its core (the time counts as CPU time). A deadline set meanwhile, a slice
+  // end or a preemption, may wake the fiber early: it waits out the call, then yields if due,
+  // as at any return from a system call.
   if (duration <= profile_.gil_wake_latency) {
     for (const Nanos end = now() + duration; now() < end;) engine_.wait_until(end);
+    if (due_to_yield(t)) yield_core(t);
     return;
   }
   // Otherwise the thread sleeps and is woken like any other.
@@ -256,7 +264,7 @@ void Os::wake_up(Tid t, bool woken) {
   place(t, woken);
   take_core(t, idle);
   th.handed = true;
-  th.resumes = true;
+  th.resumes = woken;  // a new thread never slept: no way back through the syscall
 }
 
 // select_idle_sibling(): the thread's previous core if it is idle, else the core idle the
@@ -268,14 +276,19 @@ int Os::idle_core_for(Tid t) const {
   return idle_.back();
 }
 
-// Every core busy: a woken thread queues on its previous core; a new one on the shortest
-// queue (find_idlest_cpu).
+// Every core busy: a woken thread queues on its previous core; a new one on the least loaded
+// core (find_idlest_cpu: nr_running; its parent's on a tie).
 int Os::queue_core_for(Tid t) const {
   if (threads_[t].core >= 0) return threads_[t].core;
+  // nr_running: a core whose wake-up is still on its way counts none (TTWU_QUEUE).
+  auto load = [this](int c) {
+    const Tid r = core_[c].current;
+    return core_[c].queue.size() + (r >= 0 && threads_[r].cpu == Cpu::running ? 1 : 0);
+  };
   const Tid parent = engine_.current();
   int best = parent >= 0 && parent < next_tid() ? std::max(0, threads_[parent].core) : 0;
   for (int c = 0; c < cores_; ++c)
-    if (core_[c].queue.size() < core_[best].queue.size()) best = c;
+    if (load(c) < load(best)) best = c;
   return best;
 }
 
@@ -305,6 +318,13 @@ void Os::wait_for_core(Tid t) {
   th.handed = false;
   th.balance_at = kNever;  // a tick armed before the hand-over is stale
   start_on_core(t);
+  // A thread queued here while t was on its way was queued on an idle core, not behind t:
+  // the core takes the one with the least vruntime.
+  const std::vector<Tid>& queue = core_[th.core].queue;
+  if (!queue.empty() && threads_[queue.front()].vruntime < th.vruntime) {
+    th.resumes = false;  // it will come back by a context switch
+    return yield_core(t);
+  }
   if (std::exchange(th.resumes, false)) resume(t);
 }
 

@@ -108,6 +108,7 @@ class Os {
   bool balance_newly_idle(int core);
   void arm_balance(Tid t);
   void yield_core(Tid t);
+  bool due_to_yield(Tid t) const;
   void enqueue(Tid t, int core);
   void dequeue(Tid t);
   void move_to(Tid t, int core);

@@ -246,3 +246,13 @@ TEST_CASE("an I/O shorter than the wake-up latency keeps its core from a queued 
   CHECK(io[0] == 2 * us);
   CHECK(rig.recorder.exit_time(a) == 202 * us);
 }
+
+TEST_CASE("a thread doing only short I/Os still yields its core at its slice end") {
+  // A's 5 us reads never sleep, so A keeps the one core through them; but at the end of its
+  // slice (0.75 ms) the kernel switches to B, queued since 10 us, as at any syscall return.
+  Rig rig(1);
+  rig.ops(0, {{OpKind::io, 5 * us}}, 400);
+  const Tid b = rig.ops(10 * us, {{OpKind::native, 100 * us}});
+  rig.run();
+  CHECK(rig.recorder.exit_time(b) < 750 * us + 2 * 5 * us + 2 * us + 100 * us);
+}

@@ -54,7 +54,7 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("intel-xeon", "processes-forkserver", "winner"):
         "the forkserver pool is predicted 7 % fast (193.6 ms against 208.8 measured, within "
         "the tolerance), which puts it 3 % ahead of serial (200 ms); measured it is 4 % behind. "
-        "9 of the 10 process pools on 2 cores here are predicted fast, by 1-13 %: the model's "
+        "9 of the 10 process pools on 2 cores here are predicted fast, by 1-14 %: the model's "
         "fresh pool still misses part of what a real one costs on busy cores "
         "(docs/validation.md, Known gaps)",
     ("amd-epyc", "process-thread-pipeline", "processes(2,fork,chunksize=8,threads_per_worker=4)"):
@@ -80,29 +80,15 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("amd-epyc", "small-tasks-threads", "threads(4)"):
         "real runs take one of two courses (docs/validation.md, Known gaps): the lock convoy on "
         "the pool's idle semaphore (550-770 GIL holder changes) or 5 ms turns (15-19 changes); "
-        "4 of 5 runs here took the second, as the model does (35 changes), but in 68-87 ms "
-        "against 60 predicted.  Serial is 12 % short too (50 us ops measured before realize "
+        "4 of 5 runs here took the second, as the model does with this profile (36 changes), "
+        "but in 68-87 ms against 62 predicted.  Serial is 12 % short too (50 us ops measured before realize "
         "sampled their speed), and the set was measured off the profile's speed level (x0.7)",
-    ("intel-xeon", "small-tasks-threads", "threads(4)"):
-        "real runs take one of two courses (docs/validation.md, Known gaps): the lock convoy on "
-        "the pool's idle semaphore (544-718 GIL holder changes, 79-102 ms) or 5 ms turns (15-16 "
-        "changes, 67-70 ms).  3 of these 5 runs fell into the convoy, so the median is one; over "
-        "all 25 runs of the five sets measured, 4 did.  The model takes the common course (35 "
-        "changes, 65 ms: 3-7 % under this set's runs of that course)",
     ("amd-epyc", "subprocess-threads", "threads(2)"):
         "most likely the measurement: these runs were judged by the speed probes alone, which "
         "do not see the seq children's speed during the run; the overlapping strategies are "
         "15-21 % slower than predicted, serial 4 %.  Since realize checks the children's CPU "
         "time, the Intel VM's runs of this scenario are within 6 % for every strategy",
     ("amd-epyc", "subprocess-threads", "asyncio"): "as threads(2)",
-    ("amd-zen5", "small-tasks-processes", "processes(2,fork)"):
-        "most likely the measurement: it was taken before realize.py --profile, with the cpu "
-        "op calibrated at x0.57 of the profile's speed, so the pool's overheads ran ~1.7x "
-        "slower than the profile's costs; a hand-written copy of the program ran in 62-80 ms "
-        "(median 69, 7 runs) against 83 here and 68 predicted.  A re-measurement at the "
-        "profile's level did not finish in the session: in 8 of 8 runs the workers' ops took "
-        "1.6-1.8x their calibrated CPU time and were retried.  The same mistake made "
-        "small-tasks-threads' threads(4) 77 ms; measured at the level it is 59 (predicted 57)",
     ("amd-epyc", "io-threads", "threads(32)"):
         "32 threads started back to back: ~0.5 ms apart in the real run, ~0.3 ms in the model "
         "even with the live-thread start cost; not explained (8 workers are within 5 %), and "
