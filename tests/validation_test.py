@@ -37,7 +37,7 @@ MEASURED = ROOT / "docs" / "validation"
 # Every host whose measurements are committed: its directory under docs/validation/ holds the
 # realize.py results of every validation scenario and the host profile calibrate.py measured
 # beside them.  Each host is checked against its own profile, with the same tolerance.
-HOSTS = ("intel-xeon", "amd-epyc")
+HOSTS = ("intel-xeon", "amd-epyc", "amd-zen3")
 # Hosts measured on some of the scenarios only (a session on that machine ran out of time),
 # each with its own profile beside the measurements.
 PARTIAL_HOSTS = ("amd-zen5",)
@@ -83,6 +83,12 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "4 of 5 runs here took the second, as the model does with this profile (36 changes), "
         "but in 68-87 ms against 62 predicted.  Serial is 12 % short too (50 us ops measured before realize "
         "sampled their speed), and the set was measured off the profile's speed level (x0.7)",
+    ("amd-zen3", "small-tasks-threads", "threads(4)"):
+        "real runs take one of two courses (docs/validation.md, Known gaps): the lock convoy on "
+        "the pool's idle semaphore (424-755 GIL holder changes, 104-140 ms) or 5 ms turns "
+        "(14-16 changes, 80-84 ms).  3 of these 5 runs fell into the convoy, so the median is "
+        "one; the model takes the other course with this profile (41 changes, 79 ms: within "
+        "6 % of those runs)",
     ("amd-epyc", "subprocess-threads", "threads(2)"):
         "most likely the measurement: these runs were judged by the speed probes alone, which "
         "do not see the seq children's speed during the run; the overlapping strategies are "
