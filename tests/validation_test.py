@@ -85,10 +85,11 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "sampled their speed), and the set was measured off the profile's speed level (x0.7)",
     ("amd-zen3", "small-tasks-threads", "threads(4)"):
         "real runs take one of two courses (docs/validation.md, Known gaps): the lock convoy on "
-        "the pool's idle semaphore (424-755 GIL holder changes, 104-140 ms) or 5 ms turns "
-        "(14-16 changes, 80-84 ms).  3 of these 5 runs fell into the convoy, so the median is "
-        "one; the model takes the other course with this profile (41 changes, 79 ms: within "
-        "6 % of those runs)",
+        "the pool's idle semaphore (407-800 GIL holder changes, 94-149 ms) or 5 ms turns (14-18 "
+        "changes, 81-97 ms, median 88.5).  6 of these 15 runs fell into the convoy; the model "
+        "takes the other course with this profile (41 changes, 79 ms, 2.5 % under the fastest "
+        "such run).  Serial is 11 % short in the same runs: the 50 us ops ran slow (5 of 15 "
+        "flagged)",
     ("amd-epyc", "subprocess-threads", "threads(2)"):
         "most likely the measurement: these runs were judged by the speed probes alone, which "
         "do not see the seq children's speed during the run; the overlapping strategies are "
