@@ -60,7 +60,7 @@ Os::Os(Engine& engine, Observer& observer, const MachineProfile& profile, int co
 Tid Os::start_thread(Pid pid, std::string_view name, Nanos at, std::function<void()> body) {
   assert(engine_.current() < 0 && "a running thread clones");
   return spawn(pid, name, at, [this, body = std::move(body)](Tid t) {
-    acquire_core(t, false);
+    acquire_core(t);
     body();
   });
 }
@@ -233,20 +233,18 @@ void Os::notify_all(WaitQueue& queue) {
   while (!queue.waiters.empty()) notify_one(queue);
 }
 
-// A thread that is ready to run gets a free core, or queues (perhaps preempting someone) and
-// sleeps until a core is handed to it. Returns true if it took a free core.
-bool Os::acquire_core(Tid t, bool woken) {
+// A thread that exists before the simulation runs, at its start time: nobody woke it, so it
+// takes a free core at once, or queues and sleeps until a core is handed to it.
+void Os::acquire_core(Tid t) {
   if (const int core = idle_core_for(t); core >= 0) {
     threads_[t].cpu = Cpu::runnable;
     move_to(t, core);
-    place(t, woken);
+    place(t, false);
     take_core(t, core);
-    start_on_core(t);
-    return true;
+    return start_on_core(t);
   }
-  queue_for_core(t, woken);
+  queue_for_core(t, false);
   wait_for_core(t);
-  return false;
 }
 
 // try_to_wake_up() / wake_up_new_task(): t is runnable from now. It takes an idle core at

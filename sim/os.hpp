@@ -93,7 +93,7 @@ class Os {
   void resume(Tid t);
   void pay_kernel_debt(Tid t);
   void in_kernel(Tid t, Nanos work);
-  bool acquire_core(Tid t, bool woken);
+  void acquire_core(Tid t);
   void wake_up(Tid t, bool woken);
   int idle_core_for(Tid t) const;
   int queue_core_for(Tid t) const;
