@@ -159,9 +159,11 @@ void ProcessPoolExecutor::worker_startup(Worker& w, Tid self) {
   Interpreter& interp = w.process->interp();
   const MachineProfile& cost = world_.profile;
   switch (method_) {
-    case StartMethod::fork:
-      interp.run_c(self, cost.fork_child, ThreadState::startup);
+    case StartMethod::fork: {  // with one core there is no other CPU's TLB to flush
+      const Nanos shootdowns = world_.os.cores() > 1 ? cost.fork_child_shootdowns : 0;
+      interp.run_c(self, cost.fork_child + shootdowns, ThreadState::startup);
       break;
+    }
     case StartMethod::spawn:
       interp.run_c(self, cost.interpreter_startup, ThreadState::startup);
       interp.run_python(self, world_.scenario.import_time, ThreadState::startup);

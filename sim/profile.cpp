@@ -109,6 +109,13 @@ const std::vector<ProfileParam>& profile_params() {
       {"fork_child", &MP::fork_child, D, 10700 * kMicro,
        "a forked child until its target runs: copy-on-write faults, after-fork hooks, _bootstrap",
        "measured on host: the target runs 14.0 ms after start(), less fork_parent"},
+      {"fork_child_shootdowns", &MP::fork_child_shootdowns, D, 0,
+       "a forked child's extra start-up on a machine with more than one core: each "
+       "copy-on-write fault flushes the TLB of the other CPUs its memory was used on (an IPI "
+       "in do_wp_page's ptep_clear_flush; in a VM an exit on both CPUs)",
+       "bare metal: ~0 (an IPI is a few us); fork_child then holds it; measured on a Zen 5 "
+       "PVM guest 28 ms (tools/calibrate.py: ppe_first_result(fork) on 1 core fits fork_child, "
+       "on 2 cores this)"},
       {"exec_parent", &MP::exec_parent, D, 3800 * kMicro,
        "spawn/forkserver: the parent's spawnv_passfds (fork_exec) and preparation data, GIL held",
        "measured on host: Process(target).start() with spawn returns after 3.8 ms"},

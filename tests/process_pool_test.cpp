@@ -34,9 +34,9 @@ Nanos last_finish(const test::Recorder& r) {
 }
 
 // One 20 ms task on a one-worker pool: when does its result reach the parent?
-Nanos first_result(StartMethod method, MachineProfile costs) {
+Nanos first_result(StartMethod method, MachineProfile costs, int cores = 2) {
   WorldRig rig(scenario(R"({"import_time": "5ms", "workload": {"tasks": [{"ops": [{"cpu": "20ms"}]}]}})"),
-               processes(method, 1), 2, costs);
+               processes(method, 1), cores, costs);
   rig.run([](World& world, PyProcess& parent, Tid main) {
     ProcessPoolExecutor pool(world, parent, InterpreterConfig{});
     pool.map(main);
@@ -64,6 +64,16 @@ TEST_CASE("a fork pool's first result arrives after the fork, with no import") {
   costs.fork_child = 2 * ms;
   // fork 1 ms, the child's wake-up on an idle core, its 2 ms, the task, the manager's wake-up.
   CHECK(first_result(StartMethod::fork, costs) == 23 * ms + 20 * us);
+}
+
+TEST_CASE("a forked child's TLB shootdowns cost it only when there is another core") {
+  MachineProfile costs = round_profile();
+  costs.fork_parent = 1 * ms;
+  costs.fork_child = 2 * ms;
+  MachineProfile shooting = costs;
+  shooting.fork_child_shootdowns = 3 * ms;
+  CHECK(first_result(StartMethod::fork, shooting) == first_result(StartMethod::fork, costs) + 3 * ms);
+  CHECK(first_result(StartMethod::fork, shooting, 1) == first_result(StartMethod::fork, costs, 1));
 }
 
 TEST_CASE("a forkserver pool's children wait for the server, which imports once") {

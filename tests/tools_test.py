@@ -48,6 +48,32 @@ class MergeFigures(unittest.TestCase):
         self.assertEqual(merged[0]["runs"], 5)
 
 
+class StartupFits(unittest.TestCase):
+    PARAMS = {"fork_child": 0.01, "fork_child_shootdowns": 0.0, "interpreter_startup": 0.08}
+
+    def fits(self, rows, method="fork", name="fork_child"):
+        return [(p, r["cores"]) for p, r in calibrate.startup_figures(rows, method, name,
+                                                                        self.PARAMS)]
+
+    def test_fork_on_one_core_and_two_splits_the_start_up(self):
+        rows = [row("ppe_first_result(fork)", 2, 44.5, 43.0, 46.0),
+                row("ppe_first_result(fork)", 1, 38.9, 38.0, 39.5)]
+        self.assertEqual(self.fits(rows), [("fork_child", 1), ("fork_child_shootdowns", 2)])
+
+    def test_two_cores_only_fits_the_whole_start_up_there(self):
+        rows = [row("ppe_first_result(fork)", 2, 44.5, 43.0, 46.0)]
+        self.assertEqual(self.fits(rows), [("fork_child", 2)])
+
+    def test_other_methods_have_no_split(self):
+        rows = [row("ppe_first_result(spawn)", 2, 100.0, 99.0, 101.0),
+                row("ppe_first_result(spawn)", 1, 90.0, 89.0, 91.0)]
+        self.assertEqual(self.fits(rows, "spawn", "interpreter_startup"),
+                         [("interpreter_startup", 2)])
+
+    def test_no_figure_no_fit(self):
+        self.assertEqual(self.fits([]), [])
+
+
 class SampledThreadTime(unittest.TestCase):
     def setUp(self):
         wl._tls.unsampled = 0.0

@@ -44,7 +44,13 @@ Figures (samples of one run):
   process_start_call(m)       Process.start() alone: the parent's part of the start method
   process_exit(m)             join() after the child's last message (fork, spawn)
   forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
-  ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result
+  ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result (fork: on 1
+                              core too; the fit uses the most cores)
+  cow_fault(child)            a forked child's copy-on-write fault, CPU time per page
+  cow_fault(child, parent too)   the same while the parent writes the same pages on the other
+                              core: about the same if the two sides fault in parallel, twice
+                              as much if they take turns (not in the model yet: a fresh fork
+                              pool's start-up, fitted on 2 cores, is too slow on 1)
   ppe_shutdown(m)             shutdown(wait=True) of a warm ProcessPoolExecutor(2)
   ppe_submit_result(m)        a warm pool's trivial submit -> result round trip
   ppe_map_per_item(k)         fork pool of 2: map(noop, range(N), chunksize=k) per item, k = 1, 64
@@ -69,6 +75,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import json
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -395,6 +402,45 @@ def process_start(method: str, n: int, call_only: bool = False) -> list[float]:
     return out
 
 
+COW_PAGES = 4096  # 16 MiB: long enough to time on any host, short enough to repeat
+
+
+def cow_fault(both: bool, n: int = 3) -> list[float]:
+    """The CPU time of one copy-on-write fault: a forked child writes a byte to each page of a
+    private mapping its parent wrote before the fork, less a second pass over the same pages
+    (the loop alone).  both: the parent writes the same pages meanwhile, as a pool's parent
+    does while its children start; on 2 cores that shows whether the two sides' faults run in
+    parallel (the figure stays) or one at a time (it doubles: each side spins while it waits)."""
+    size = COW_PAGES * mmap.PAGESIZE
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    pages = range(0, size, mmap.PAGESIZE)
+    for off in pages:
+        buf[off] = 1
+    out = []
+    for i in range(n):
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: time its faults, report, leave without cleanup
+            c0 = time.process_time()
+            for off in pages:
+                buf[off] = 2
+            c1 = time.process_time()
+            for off in pages:
+                buf[off] = 3
+            c2 = time.process_time()
+            os.write(writer, repr((c1 - c0) - (c2 - c1)).encode())
+            os._exit(0)
+        os.close(writer)
+        if both:
+            for off in pages:
+                buf[off] = 4 + i % 2
+        out.append(float(os.read(reader, 64)) / COW_PAGES)
+        os.close(reader)
+        os.waitpid(pid, 0)
+    buf.close()
+    return out
+
+
 def process_exit(method: str, n: int) -> list[float]:
     """join() of a child after its target's last message: the child's exit (atexit, os._exit;
     spawn: Py_Finalize too) until its sentinel fires."""
@@ -654,8 +700,11 @@ def figures(quick: bool) -> list[Figure]:
             out.append((f"process_exit({name})", "ms", (lambda m=m, n=n: process_exit(m, n)),
                         (2,)))
     out.append(("forkserver_server_start", "ms", lambda: forkserver_server_start(), (2,)))
+    out.append(("cow_fault(child)", "us", lambda: cow_fault(False), (1, 2)))
+    out.append(("cow_fault(child, parent too)", "us", lambda: cow_fault(True), (2,)))
     for name, m in sp:
-        out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), (2,)))
+        cores = (1, 2) if m == "fork" else (2,)  # fork's start-up differs most between them
+        out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), cores))
         out.append((f"ppe_shutdown({name})", "ms", lambda m=m: ppe_shutdown(m), (2,)))
     out.append(("ppe_submit_result(fork)", "us", lambda: ppe_submit_result("fork", int(200 * k)),
                 (1, 2)))
@@ -961,16 +1010,30 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
                 out[n] = (params[n], f"ppe_map_per_item(chunksize=1) fitted through the model: "
                           f"the four per-task costs scaled together (x{x:.2f})")
     for method, name in STARTUP_OF.items():
-        first = pick(rows, f"ppe_first_result({method})")
-        if not first or name not in params:
-            continue
-        scenario = fit.pool_scenario(method, 1, python=python)
-        x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
-                      [name], seconds(first), hi=max(0.01, 2 * seconds(first)))
-        if x is not None:
-            params[name] = x
-            out[name] = (x, f"ppe_first_result({method}) fitted through the model: a fresh "
-                         "ProcessPoolExecutor(2)'s first trivial result, 2 cores")
+        for param, first in startup_figures(rows, method, name, params):
+            scenario = fit.pool_scenario(method, 1, python=python, cores=first["cores"])
+            x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
+                          [param], seconds(first), hi=max(0.01, 2 * seconds(first)))
+            if x is not None:
+                params[param] = x
+                out[param] = (x, f"ppe_first_result({method}) fitted through the model: a fresh "
+                              f"ProcessPoolExecutor(2)'s first trivial result, {first['cores']} "
+                              f"core(s)" + (", fork_child given" if param != name else ""))
+
+
+def startup_figures(rows: list[dict], method: str, name: str,
+                    params: dict[str, float]) -> list[tuple[str, dict]]:
+    """Which start-up parameter each ppe_first_result figure fits, in order.  With fork's figure
+    on 1 core too: fork_child there, where a fault flushes no other CPU's TLB, then
+    fork_child_shootdowns, what a second core adds, on 2.  Otherwise the child's start-up on
+    the most cores measured, all of it."""
+    figure = f"ppe_first_result({method})"
+    one, most = pick(rows, figure, 1), pick(rows, figure)
+    if name not in params or not most:
+        return []
+    if method == "fork" and one and most["cores"] > 1 and "fork_child_shootdowns" in params:
+        return [(name, one), ("fork_child_shootdowns", most)]
+    return [(name, most)]
 
 
 def gilsim_params(gilsim: str) -> dict[str, float]:

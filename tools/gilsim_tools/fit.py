@@ -74,19 +74,20 @@ def running_python() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def _noop_map(name: str, tasks: int, strategy: dict, python: str) -> dict:
-    """`tasks` trivial calls mapped on 2 cores under `strategy`, as calibrate.py times them."""
-    return {"name": name, "machine": {"cores": 2}, "python": python or running_python(),
+def _noop_map(name: str, tasks: int, strategy: dict, python: str, cores: int = 2) -> dict:
+    """`tasks` trivial calls mapped on `cores` under `strategy`, as calibrate.py times them."""
+    return {"name": name, "machine": {"cores": cores}, "python": python or running_python(),
             "workload": {"tasks": [{"name": "noop", "count": tasks, "ops": [{"cpu": "1us"}]}]},
             "strategies": [strategy]}
 
 
-def pool_scenario(method: str, tasks: int, chunksize: int = 1, python: str = "") -> dict:
+def pool_scenario(method: str, tasks: int, chunksize: int = 1, python: str = "",
+                  cores: int = 2) -> dict:
     """A fresh ProcessPoolExecutor(2) mapping trivial calls."""
     strategy = {"kind": "processes", "workers": 2, "start_method": method}
     if chunksize > 1:
         strategy["chunksize"] = chunksize
-    return _noop_map(f"fit-{method}-{tasks}", tasks, strategy, python)
+    return _noop_map(f"fit-{method}-{tasks}", tasks, strategy, python, cores)
 
 
 def thread_pool_scenario(tasks: int, python: str = "") -> dict:
