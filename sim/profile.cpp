@@ -107,15 +107,16 @@ const std::vector<ProfileParam>& profile_params() {
        "os.fork() in the parent (Popen_fork), GIL held: page tables, at-fork hooks",
        "measured on host: Process(target).start() with fork returns after 3.3 ms"},
       {"fork_child", &MP::fork_child, D, 10700 * kMicro,
-       "a forked child until its target runs: copy-on-write faults, after-fork hooks, _bootstrap",
+       "a forked child until its target runs, on a one-core machine: copy-on-write faults, "
+       "after-fork hooks, _bootstrap (with more cores fork_child_shootdowns is added)",
        "measured on host: the target runs 14.0 ms after start(), less fork_parent"},
       {"fork_child_shootdowns", &MP::fork_child_shootdowns, D, 0,
-       "a forked child's extra start-up on a machine with more than one core: each "
-       "copy-on-write fault flushes the TLB of the other CPUs its memory was used on (an IPI "
-       "in do_wp_page's ptep_clear_flush; in a VM an exit on both CPUs)",
-       "bare metal: ~0 (an IPI is a few us); fork_child then holds it; measured on a Zen 5 "
-       "PVM guest 28 ms (tools/calibrate.py: ppe_first_result(fork) on 1 core fits fork_child, "
-       "on 2 cores this)"},
+       "a forked child's extra start-up on a machine with more than one core: copy-on-write "
+       "faults after a fork also flush other CPUs' TLBs (an IPI from do_wp_page's "
+       "ptep_clear_flush; in a VM an exit on both CPUs), charged here to the child",
+       "0: the default's fork_child was measured on 2 cores and holds it; on a Zen 5 PVM "
+       "guest 24.6 ms against fork_child 15.8 ms (tools/calibrate.py: a fresh pool's first "
+       "result with fork on 1 core fits fork_child, on 2 cores this)"},
       {"exec_parent", &MP::exec_parent, D, 3800 * kMicro,
        "spawn/forkserver: the parent's spawnv_passfds (fork_exec) and preparation data, GIL held",
        "measured on host: Process(target).start() with spawn returns after 3.8 ms"},

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The measuring tools' own rules (tools/gilsim_tools): merging calibrations, sampling the thread
-clock around short ops, judging subprocess ops by their children's CPU time and each worker by
-its own ops, and the validation's winner check.  Nothing here runs a real workload.
+"""The measuring tools' own rules (tools/gilsim_tools): merging calibrations, which figure fits
+which start-up cost, sampling the thread clock around short ops, judging subprocess ops by their
+children's CPU time and each worker by its own ops, and the validation's winner check.  Nothing
+here runs a real workload.
 
 Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim binary>`.
 """
@@ -49,7 +50,7 @@ class MergeFigures(unittest.TestCase):
 
 
 class StartupFits(unittest.TestCase):
-    PARAMS = {"fork_child": 0.01, "fork_child_shootdowns": 0.0, "interpreter_startup": 0.08}
+    PARAMS = {"fork_child": 0.01, "fork_child_shootdowns": 0.005, "interpreter_startup": 0.08}
 
     def fits(self, rows, method="fork", name="fork_child"):
         return [(p, r["cores"]) for p, r in calibrate.startup_figures(rows, method, name,
@@ -72,6 +73,35 @@ class StartupFits(unittest.TestCase):
 
     def test_no_figure_no_fit(self):
         self.assertEqual(self.fits([]), [])
+
+    def test_the_fits_run_in_order_each_on_its_core_count(self):
+        # A stand-in for gilsim: a fork pool's first result is 1 ms of the rest of the model,
+        # fork_child, and fork_child_shootdowns with more than one core.
+        def predict(_gilsim, scenario, p, _metric):
+            more = scenario["machine"]["cores"] > 1
+            return 1e-3 + p["fork_child"] + (p["fork_child_shootdowns"] if more else 0.0)
+
+        rows = [dict(row("ppe_first_result(fork)", 2, 25.0, 24.0, 26.0), unit="ms"),
+                dict(row("ppe_first_result(fork)", 1, 10.0, 9.0, 11.0), unit="ms")]
+        out = {}
+        real, calibrate.fit.predict = calibrate.fit.predict, predict
+        try:
+            calibrate.derive_pools(rows, dict(self.PARAMS), out, "gilsim", "3.11")
+        finally:
+            calibrate.fit.predict = real
+        self.assertAlmostEqual(out["fork_child"][0], 9e-3, places=6)
+        self.assertAlmostEqual(out["fork_child_shootdowns"][0], 15e-3, places=6)
+
+    def test_a_fit_the_rest_already_exceeds_is_zero(self):
+        rows = [dict(row("ppe_first_result(fork)", 1, 0.5, 0.4, 0.6), unit="ms")]
+        out = {}
+        real, calibrate.fit.predict = calibrate.fit.predict, lambda *_: 1e-3
+        try:
+            calibrate.derive_pools(rows, dict(self.PARAMS), out, "gilsim", "3.11")
+        finally:
+            calibrate.fit.predict = real
+        self.assertEqual(out["fork_child"][0], 0.0)
+        self.assertIn("costs more", out["fork_child"][1])
 
 
 class SampledThreadTime(unittest.TestCase):

@@ -42,7 +42,7 @@ struct MachineProfile {
   // multiprocessing: starting and ending processes
   Nanos fork_parent = 0;           // os.fork() in the parent, GIL held
   Nanos fork_child = 0;            // a forked child until its target runs, alone on one core
-  Nanos fork_child_shootdowns = 0; // ... more with other cores: its faults' TLB-flush IPIs
+  Nanos fork_child_shootdowns = 0;  // added with more than one core: TLB-flush IPIs
   Nanos exec_parent = 0;           // spawn: the parent's spawnv_passfds and preparation data
   Nanos interpreter_startup = 0;   // a spawned interpreter until it runs Python code
   Nanos forkserver_request = 0;    // forkserver: the parent's request for one more child

@@ -45,12 +45,9 @@ Figures (samples of one run):
   process_exit(m)             join() after the child's last message (fork, spawn)
   forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
   ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result (fork: on 1
-                              core too; the fit uses the most cores)
+                              core too, which fits fork_child; 2 cores fit fork_child_shootdowns)
   cow_fault(child)            a forked child's copy-on-write fault, CPU time per page
-  cow_fault(child, parent too)   the same while the parent writes the same pages on the other
-                              core: about the same if the two sides fault in parallel, twice
-                              as much if they take turns (not in the model yet: a fresh fork
-                              pool's start-up, fitted on 2 cores, is too slow on 1)
+  cow_fault(child, parent too)   the same while the parent writes the same pages (no parameter)
   ppe_shutdown(m)             shutdown(wait=True) of a warm ProcessPoolExecutor(2)
   ppe_submit_result(m)        a warm pool's trivial submit -> result round trip
   ppe_map_per_item(k)         fork pool of 2: map(noop, range(N), chunksize=k) per item, k = 1, 64
@@ -409,36 +406,47 @@ def cow_fault(both: bool, n: int = 3) -> list[float]:
     """The CPU time of one copy-on-write fault: a forked child writes a byte to each page of a
     private mapping its parent wrote before the fork, less a second pass over the same pages
     (the loop alone).  both: the parent writes the same pages meanwhile, as a pool's parent
-    does while its children start; on 2 cores that shows whether the two sides' faults run in
-    parallel (the figure stays) or one at a time (it doubles: each side spins while it waits)."""
+    does while its children start (on the Zen 5 PVM guest the figure then doubles)."""
     size = COW_PAGES * mmap.PAGESIZE
     buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    buf.madvise(mmap.MADV_NOHUGEPAGE)  # 4 KiB pages: one fault per page, as a heap takes them
     pages = range(0, size, mmap.PAGESIZE)
     for off in pages:
         buf[off] = 1
     out = []
-    for i in range(n):
+    for _ in range(n):
         reader, writer = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: time its faults, report, leave without cleanup
-            c0 = time.process_time()
-            for off in pages:
-                buf[off] = 2
-            c1 = time.process_time()
-            for off in pages:
-                buf[off] = 3
-            c2 = time.process_time()
-            os.write(writer, repr((c1 - c0) - (c2 - c1)).encode())
-            os._exit(0)
+        if pid == 0:
+            _time_child_faults(buf, pages, writer)
         os.close(writer)
         if both:
             for off in pages:
-                buf[off] = 4 + i % 2
-        out.append(float(os.read(reader, 64)) / COW_PAGES)
+                buf[off] = 1
+        report = os.read(reader, 64)
         os.close(reader)
         os.waitpid(pid, 0)
+        if not report:
+            raise UserError("cow_fault: the forked child died before it reported")
+        out.append(float(report) / COW_PAGES)
     buf.close()
     return out
+
+
+def _time_child_faults(buf: mmap.mmap, pages: range, writer: int) -> None:
+    """In the forked child: report its faults' CPU time and leave at once, whatever happens
+    (the child must never return into the calibration)."""
+    try:
+        c0 = time.process_time()
+        for off in pages:
+            buf[off] = 2
+        c1 = time.process_time()
+        for off in pages:
+            buf[off] = 3
+        c2 = time.process_time()
+        os.write(writer, repr((c1 - c0) - (c2 - c1)).encode())
+    finally:
+        os._exit(0)
 
 
 def process_exit(method: str, n: int) -> list[float]:
@@ -703,7 +711,7 @@ def figures(quick: bool) -> list[Figure]:
     out.append(("cow_fault(child)", "us", lambda: cow_fault(False), (1, 2)))
     out.append(("cow_fault(child, parent too)", "us", lambda: cow_fault(True), (2,)))
     for name, m in sp:
-        cores = (1, 2) if m == "fork" else (2,)  # fork's start-up differs most between them
+        cores = (1, 2) if m == "fork" else (2,)  # fork_child on 1, fork_child_shootdowns on 2
         out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), cores))
         out.append((f"ppe_shutdown({name})", "ms", lambda m=m: ppe_shutdown(m), (2,)))
     out.append(("ppe_submit_result(fork)", "us", lambda: ppe_submit_result("fork", int(200 * k)),
@@ -968,6 +976,7 @@ def derive_processes(rows: list[dict], out: dict) -> None:
 
 
 POOL_TASK_COSTS = ["process_submit", "process_dispatch", "process_result", "process_worker_task"]
+SHOOTDOWNS_OF = {"fork": "fork_child_shootdowns"}  # what more than one core adds to it
 STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup",
               "forkserver": "forkserver_child"}
 
@@ -1014,11 +1023,14 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
             scenario = fit.pool_scenario(method, 1, python=python, cores=first["cores"])
             x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
                           [param], seconds(first), hi=max(0.01, 2 * seconds(first)))
-            if x is not None:
-                params[param] = x
-                out[param] = (x, f"ppe_first_result({method}) fitted through the model: a fresh "
-                              f"ProcessPoolExecutor(2)'s first trivial result, {first['cores']} "
-                              f"core(s)" + (", fork_child given" if param != name else ""))
+            params[param] = x or 0.0
+            how = (f"ppe_first_result({method}) fitted through the model: a fresh "
+                   f"ProcessPoolExecutor(2)'s first trivial result, {first['cores']} core(s)")
+            if param != name:
+                how += f", {name} given"
+            if x is None:
+                how += " (the rest of the model alone costs more: 0)"
+            out[param] = (params[param], how)
 
 
 def startup_figures(rows: list[dict], method: str, name: str,
@@ -1031,8 +1043,8 @@ def startup_figures(rows: list[dict], method: str, name: str,
     one, most = pick(rows, figure, 1), pick(rows, figure)
     if name not in params or not most:
         return []
-    if method == "fork" and one and most["cores"] > 1 and "fork_child_shootdowns" in params:
-        return [(name, one), ("fork_child_shootdowns", most)]
+    if method in SHOOTDOWNS_OF and one and most["cores"] > 1 and SHOOTDOWNS_OF[method] in params:
+        return [(name, one), (SHOOTDOWNS_OF[method], most)]
     return [(name, most)]
 
 
