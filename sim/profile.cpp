@@ -111,9 +111,10 @@ const std::vector<ProfileParam>& profile_params() {
        "after-fork hooks, _bootstrap (with more cores fork_child_shootdowns is added)",
        "measured on host: the target runs 14.0 ms after start(), less fork_parent"},
       {"fork_child_shootdowns", &MP::fork_child_shootdowns, D, 0,
-       "a forked child's extra start-up on a machine with more than one core: copy-on-write "
-       "faults after a fork also flush other CPUs' TLBs (an IPI from do_wp_page's "
-       "ptep_clear_flush; in a VM an exit on both CPUs), charged here to the child",
+       "what more than one core adds to a forked child's start-up: a copy-on-write fault of "
+       "a process whose threads ran on several CPUs flushes the others' TLBs (an IPI from "
+       "do_wp_page's ptep_clear_flush; in a VM an exit on both CPUs); the parent's faults "
+       "interrupt the children, and all of it is charged here to the child",
        "0: the default's fork_child was measured on 2 cores and holds it; on a Zen 5 PVM "
        "guest 24.6 ms against fork_child 15.8 ms (tools/calibrate.py: a fresh pool's first "
        "result with fork on 1 core fits fork_child, on 2 cores this)"},
