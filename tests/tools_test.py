@@ -10,6 +10,7 @@ Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim bi
 import os
 import sys
 import unittest
+from unittest import mock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,22 +85,16 @@ class StartupFits(unittest.TestCase):
         rows = [dict(row("ppe_first_result(fork)", 2, 25.0, 24.0, 26.0), unit="ms"),
                 dict(row("ppe_first_result(fork)", 1, 10.0, 9.0, 11.0), unit="ms")]
         out = {}
-        real, calibrate.fit.predict = calibrate.fit.predict, predict
-        try:
+        with mock.patch.object(calibrate.fit, "predict", predict):
             calibrate.derive_pools(rows, dict(self.PARAMS), out, "gilsim", "3.11")
-        finally:
-            calibrate.fit.predict = real
         self.assertAlmostEqual(out["fork_child"][0], 9e-3, places=6)
         self.assertAlmostEqual(out["fork_child_shootdowns"][0], 15e-3, places=6)
 
     def test_a_fit_the_rest_already_exceeds_is_zero(self):
         rows = [dict(row("ppe_first_result(fork)", 1, 0.5, 0.4, 0.6), unit="ms")]
         out = {}
-        real, calibrate.fit.predict = calibrate.fit.predict, lambda *_: 1e-3
-        try:
+        with mock.patch.object(calibrate.fit, "predict", lambda *_: 1e-3):
             calibrate.derive_pools(rows, dict(self.PARAMS), out, "gilsim", "3.11")
-        finally:
-            calibrate.fit.predict = real
         self.assertEqual(out["fork_child"][0], 0.0)
         self.assertIn("costs more", out["fork_child"][1])
 
