@@ -315,9 +315,11 @@ void ProcessPoolExecutor::send(Interpreter& interp, Tid t, std::deque<Message>& 
   world_.os.notify_one(reader);
 }
 
+// Connection.recv_bytes into a fresh BytesIO, then ForkingPickler.loads: the receiver's copies
+// land in new memory, where the sender's pickle buffer is reused.
 void ProcessPoolExecutor::unpickle(Interpreter& interp, Tid t, Bytes bytes) {
   const MachineProfile& cost = world_.profile;
-  interp.run_c(t, cost.pickle_message + per_bytes(cost.pickle_per_mib, bytes), ThreadState::ipc);
+  interp.run_c(t, cost.pickle_message + per_bytes(cost.receive_per_mib, bytes), ThreadState::ipc);
 }
 
 }  // namespace gilsim

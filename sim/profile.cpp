@@ -140,9 +140,15 @@ const std::vector<ProfileParam>& profile_params() {
        "ForkingPickler.dumps or loads of one message: the fixed part, C code holding the GIL",
        "measured on host: dumps of a small call tuple 1.7 us"},
       {"pickle_per_mib", &MP::pickle_per_mib, D, 2400 * kMicro,
-       "pickling per MiB of pickled data (and the same again to unpickle)",
+       "the sender's pickling per MiB of pickled data (dumps into a buffer it reuses)",
        "measured on host: pickle.dumps of a list of 100000 ints (369 kB) 0.86 ms; plain bytes "
        "pickle ~20x faster (0.13 ms/MiB)"},
+      {"receive_per_mib", &MP::receive_per_mib, D, 2400 * kMicro,
+       "the receiver's part per MiB: Connection._recv reads the message in pipe-sized os.read "
+       "chunks into a growing BytesIO, then loads copies the payload out; new buffers each "
+       "time, so the receiver takes the page faults",
+       "guess: the same as pickle_per_mib until measured (tools/calibrate.py: "
+       "ppe_transfer_cpu(receive))"},
       {"pipe_message", &MP::pipe_message, D, 5 * kMicro,
        "os.write and os.read of one message through a pipe, GIL released",
        "measured on host: 100-byte Connection round trip 43.6 us, less two wake-ups and pickling, "

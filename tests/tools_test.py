@@ -99,6 +99,40 @@ class StartupFits(unittest.TestCase):
         self.assertIn("costs more", out["fork_child"][1])
 
 
+class TransferCosts(unittest.TestCase):
+    def figure(self, name, median, unit):
+        return dict(row(name, 2, median, median, median), unit=unit)
+
+    def derive(self, rows):
+        out = {}
+        calibrate.derive_transfer(rows, out)
+        return {k: round(v[0] * 1e3, 6) for k, v in out.items()}  # ms per MiB
+
+    def test_each_side_its_own_cost_the_pipe_on_the_sender(self):
+        rows = [self.figure("pipe_MBps", calibrate.MIB / 1e3, "MB/s"),  # 1 ms per MiB
+                self.figure("ppe_transfer_cpu(send)", 3.0, "ms"),
+                self.figure("ppe_transfer_cpu(receive)", 9.0, "ms")]
+        self.assertEqual(self.derive(rows), {"pipe_per_mib": 1.0, "pickle_per_mib": 2.0,
+                                             "receive_per_mib": 9.0})
+
+    def test_a_profile_measured_before_is_symmetric_as_it_was(self):
+        rows = [self.figure("pipe_MBps", calibrate.MIB / 1e3, "MB/s"),
+                self.figure("ppe_arg_MBps", calibrate.MIB / 5e3, "MB/s")]  # 5 ms per MiB
+        self.assertEqual(self.derive(rows), {"pipe_per_mib": 1.0, "pickle_per_mib": 2.0,
+                                             "receive_per_mib": 2.0})
+
+    def test_the_transfer_figures_come_from_a_fresh_interpreter(self):
+        # The figure's samples are computed in a child interpreter, never in this process.
+        with mock.patch.object(calibrate, "_transfer_samples",
+                               side_effect=AssertionError("measured in-process")):
+            with mock.patch.object(calibrate.subprocess, "run") as run:
+                run.return_value = mock.Mock(returncode=0, stdout="[0.002, 0.003]", stderr="")
+                self.assertEqual(calibrate.ppe_transfer_cpu("receive"), [0.002, 0.003])
+        argv = run.call_args.args[0]
+        self.assertEqual(argv[:2], [sys.executable, "-c"])
+        self.assertIn("_transfer_samples('receive')", argv[2])
+
+
 class SampledThreadTime(unittest.TestCase):
     def setUp(self):
         wl._tls.unsampled = 0.0

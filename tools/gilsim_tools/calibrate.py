@@ -54,7 +54,9 @@ Figures (samples of one run):
   pickle_dumps/loads_MBps     pickle of a 4 MB bytes object (protocol 5 default)
   pipe_MBps                   4 MB through multiprocessing Connection send_bytes/recv_bytes to a
                               forked child and back (one direction counted)
-  ppe_roundtrip_MBps          ProcessPoolExecutor(1).submit(len, 4 MB) (argument only)
+  ppe_transfer_cpu(side)      CPU per MiB of the sending and of the receiving process, a 4 MiB
+                              argument and a 4 MiB result through a warm fork pool of one, in a
+                              fresh interpreter (its allocator's state is a new program's)
   asyncio_task_gather         create_task + gather of a trivial coroutine, per task
   asyncio_sleep0              `await asyncio.sleep(0)`, per iteration
   asyncio_to_thread           `await asyncio.to_thread(noop)` round trip
@@ -545,7 +547,8 @@ def ppe_map_per_item(chunksize: int, items: int = 3000, batches: int = 3) -> lis
     return out
 
 
-PAYLOAD = 4 * 1024 * 1024
+MIB = 1 << 20
+PAYLOAD = 4 * MIB
 
 
 def pickle_rate(loads: bool, n: int = 30) -> list[float]:
@@ -589,16 +592,56 @@ def pipe_rate(n: int = 15) -> list[float]:
     return out
 
 
-def ppe_arg_rate(n: int = 10) -> list[float]:
+def _process_cpu(_: object = None) -> float:
+    return time.process_time()
+
+
+def _payload_result(_: object) -> bytes:
+    return _PAYLOAD_RESULT
+
+
+_PAYLOAD_RESULT = b"\x5a" * PAYLOAD
+
+
+def ppe_transfer_cpu(side: str) -> list[float]:
+    """CPU seconds per MiB on one side of a 4 MiB payload through a warm fork pool of one, in a
+    fresh interpreter: a program's allocator, not this tool's (whose earlier figures freed 4 MiB
+    buffers, so glibc keeps such buffers in its heap and the copies cost no page faults; a new
+    program's copies land in fresh pages)."""
+    code = ("import json, sys\n"
+            "from gilsim_tools.calibrate import _transfer_samples\n"
+            f"json.dump(_transfer_samples({side!r}), sys.stdout)\n")
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(__file__))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise UserError(f"ppe_transfer_cpu: the fresh interpreter failed: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def _transfer_samples(side: str, n: int = 8) -> list[float]:
+    """Per MiB, each direction in turn: the argument (the parent sends, the worker receives) and
+    the result (the worker sends, the parent receives); each side's process_time() across the
+    round trip less that of a round trip without payload."""
     ctx = multiprocessing.get_context("fork")
-    data = b"\x5a" * PAYLOAD
-    out = []
+    arg = b"\x5a" * PAYLOAD
+    mib = PAYLOAD / MIB
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as ex:
-        ex.submit(len, data).result()
+        def trip(fn: Callable, x: object) -> tuple[float, float]:
+            worker0, parent0 = ex.submit(_process_cpu).result(), time.process_time()
+            ex.submit(fn, x).result()
+            parent1, worker1 = time.process_time(), ex.submit(_process_cpu).result()
+            return parent1 - parent0, worker1 - worker0
+        for _ in range(2):  # the pool's and the payload's first touches
+            trip(_process_cpu, arg), trip(_payload_result, None)
+        out = []
         for _ in range(n):
-            t0 = pc()
-            ex.submit(len, data).result()
-            out.append(PAYLOAD / (pc() - t0) / 1e6)
+            base_parent, base_worker = trip(_process_cpu, None)
+            arg_parent, arg_worker = trip(_process_cpu, arg)
+            res_parent, res_worker = trip(_payload_result, None)
+            if side == "send":
+                out.append((arg_parent + res_worker - base_parent - base_worker) / 2 / mib)
+            else:
+                out.append((arg_worker + res_parent - base_parent - base_worker) / 2 / mib)
     return out
 
 
@@ -722,7 +765,8 @@ def figures(quick: bool) -> list[Figure]:
         ("pickle_dumps_MBps", "MB/s", lambda: pickle_rate(False), (1,)),
         ("pickle_loads_MBps", "MB/s", lambda: pickle_rate(True), (1,)),
         ("pipe_MBps", "MB/s", lambda: pipe_rate(), (2,)),
-        ("ppe_arg_MBps", "MB/s", lambda: ppe_arg_rate(), (2,)),
+        ("ppe_transfer_cpu(send)", "ms", lambda: ppe_transfer_cpu("send"), (2,)),
+        ("ppe_transfer_cpu(receive)", "ms", lambda: ppe_transfer_cpu("receive"), (2,)),
         ("asyncio_task_gather", "us", lambda: asyncio_task_gather(), (1,)),
         ("asyncio_sleep0", "us", lambda: asyncio_sleep0(), (1,)),
         ("asyncio_to_thread", "us", lambda: asyncio_to_thread(int(300 * k)), (1, 2)),
@@ -904,27 +948,35 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
             out[op] = (seconds(row), f"{op}: one thread, uncontended")
 
 
-MIB = 1 << 20
-
-
 def derive_transfer(rows: list[dict], out: dict) -> None:
     pipe = pick(rows, "pipe_MBps")
     if pipe:
         out["pipe_per_mib"] = (MIB / (pipe["median"] * 1e6), "pipe_MBps: Connection "
                                "send_bytes/recv_bytes of 4 MB to a forked child, per MiB")
-    arg = pick(rows, "ppe_arg_MBps")
+    send = pick(rows, "ppe_transfer_cpu(send)")
+    receive = pick(rows, "ppe_transfer_cpu(receive)")
+    if send and receive and "pipe_per_mib" in out:
+        # The model charges the sender pickle_per_mib and pipe_per_mib, the receiver
+        # receive_per_mib: each side's CPU as a fresh program spends it.
+        out["pickle_per_mib"] = (max(0.0, seconds(send) - out["pipe_per_mib"][0]),
+                                 "ppe_transfer_cpu(send) less pipe_per_mib")
+        out["receive_per_mib"] = (seconds(receive), "ppe_transfer_cpu(receive)")
+        return
+    arg = pick(rows, "ppe_arg_MBps")  # profiles measured before ppe_transfer_cpu
     trip = pick(rows, "ppe_submit_result(fork)")
     if arg and "pipe_per_mib" in out:
         # One 4 MB argument through a warm pool: dumps in the parent, the pipe, loads in the
-        # worker (with the allocation and page faults of the copy).  The model charges
-        # pickle_per_mib on each side, so the rest is halved.
+        # worker (with the allocation and page faults of the copy).  The rest is halved between
+        # the two sides.
         per_mib = MIB / (arg["median"] * 1e6)
         if trip:
             per_mib -= seconds(trip) / (PAYLOAD / MIB)
-        out["pickle_per_mib"] = (max(0.0, (per_mib - out["pipe_per_mib"][0]) / 2),
-                                 "ppe_arg_MBps (a 4 MB argument through a warm fork pool) per "
-                                 "MiB, less ppe_submit_result's share and pipe_per_mib, halved "
-                                 "between dumps and loads")
+        half = max(0.0, (per_mib - out["pipe_per_mib"][0]) / 2)
+        how = ("ppe_arg_MBps (a 4 MB argument through a warm fork pool) per MiB, less "
+               "ppe_submit_result's share and pipe_per_mib, halved between the sender and the "
+               "receiver")
+        out["pickle_per_mib"] = (half, how)
+        out["receive_per_mib"] = (half, how)
 
 
 def derive_asyncio(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
