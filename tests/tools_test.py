@@ -261,5 +261,20 @@ class SpeedLevel(unittest.TestCase):
         self.assertIn("x0.57 of the profile's speed", validate.level_note(Sc, measured(30.0), f.name))
 
 
+
+class MeasuredCores(unittest.TestCase):
+    def test_predicted_on_the_cores_it_was_measured_on(self):
+        # realize.py --cores 1 ran a 2-core scenario pinned to one CPU: compare like with like.
+        sc = validate.load_scenario(str(ROOT / "scenarios" / "validation" / "processes-fork.json"))
+        one = validate.as_measured(sc, {"cores": 1})
+        self.assertEqual((sc.cores, one.cores), (2, 1))
+        on_two, _ = validate.predict(sc, GILSIM, None)
+        on_one, _ = validate.predict(one, GILSIM, None)
+        pool = next(s.index for s in sc.strategies if s.kind == "processes")
+        # Two workers' 100 ms halves run side by side on two cores, one after the other on one.
+        self.assertGreater(on_one[pool].wall_s, on_two[pool].wall_s + 0.09)
+        self.assertEqual(validate.naive(one, sc.strategies[pool]), 0.2)
+        self.assertEqual(validate.as_measured(sc, {}).cores, 2)  # no record: the scenario's
+
 if __name__ == "__main__":
     sys.exit(harness.main(__name__, str(ROOT / "build" / "gilsim")))

@@ -5,7 +5,8 @@ real (or a committed measurement is read with --measured DIR); per case (scenari
 the table shows the prediction, the measured wall time (median, min..max over the runs), the
 error, a naive model's prediction and error, and whether the predicted winner is right.  For a
 program (explicit threads) each finite thread's mean I/O latency is compared as well: the
-convoy effect is a per-I/O cost, not only a total.
+convoy effect is a per-I/O cost, not only a total.  Each case is predicted on the core count
+it was measured on (a run with `realize.py --cores 1` of a 2-core scenario, on one core).
 
   error          (predicted - measured median) / measured median
   naive model    serial: the sum of every op.  threads: cpu and native_gil serialise on the
@@ -40,7 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import realize
@@ -85,8 +86,9 @@ def _gist(stderr: str) -> str:
     return first.split(": ", 4)[-1].split(";")[0]
 
 
-def _run_gilsim(gilsim: str, path: str, profile: str | None) -> tuple[int, dict | None, str]:
-    argv = [gilsim, "run", path, "--format", "json"]
+def _run_gilsim(gilsim: str, path: str, profile: str | None,
+                cores: int) -> tuple[int, dict | None, str]:
+    argv = [gilsim, "run", path, "--format", "json", "--cores", str(cores)]
     if profile:
         argv += ["--profile", profile]
     try:
@@ -152,15 +154,20 @@ def _as_python(sc: Scenario, python: str, tmp: str) -> str:
     return path
 
 
+def as_measured(sc: Scenario, measured: dict) -> Scenario:
+    """The scenario on the core count it was measured on (realize.py --cores)."""
+    return replace(sc, cores=measured.get("cores", sc.cores))
+
+
 def predict(sc: Scenario, gilsim: str, profile: str | None,
             python: str | None = None) -> tuple[dict[int, Prediction], str]:
     """Strategy index -> prediction, and the gilsim version.  Raises BrokenRun.  `python`: the
     version the measurement ran on; a scenario that names none is predicted for it."""
     if python and sc.python is None and python != "3.11":
         with tempfile.TemporaryDirectory(prefix="gilsim-validate-") as tmp:
-            code, doc, err = _run_gilsim(gilsim, _as_python(sc, python, tmp), profile)
+            code, doc, err = _run_gilsim(gilsim, _as_python(sc, python, tmp), profile, sc.cores)
     else:
-        code, doc, err = _run_gilsim(gilsim, sc.path, profile)
+        code, doc, err = _run_gilsim(gilsim, sc.path, profile, sc.cores)
     if code == 0:
         results = doc["results"]
         if len(results) != len(sc.strategies):
@@ -181,7 +188,7 @@ def predict(sc: Scenario, gilsim: str, profile: str | None,
             path = os.path.join(tmp, os.path.basename(sc.path))
             with open(path, "w") as f:
                 json.dump(_single_strategy_doc(sc, strat), f)
-            code, doc, err = _run_gilsim(gilsim, path, profile)
+            code, doc, err = _run_gilsim(gilsim, path, profile, sc.cores)
             if code == 0:
                 out[strat.index] = Prediction(doc["results"][0]["wall_s"], None,
                                               doc["results"][0])
@@ -337,7 +344,7 @@ def compare(sc: Scenario, preds: dict[int, Prediction], measured: dict, tie: flo
         m = by_index.get(strat.index)
         nv = naive(sc, strat)
         case = {"scenario": sc.name, "strategy": strat.label, "kind": strat.kind,
-                "index": strat.index, "cores": measured.get("cores", sc.cores),
+                "index": strat.index, "cores": sc.cores,
                 "predicted_s": p.wall_s, "not_predicted": p.why_not,
                 "measured_s": m["wall_s"] if m else None,
                 "not_measured": None if m else ("not measured: "
@@ -369,7 +376,7 @@ def compare(sc: Scenario, preds: dict[int, Prediction], measured: dict, tie: flo
                             "measured_s": io["per_run_mean"], "requested_s": io["requested_mean"],
                             "error": rel_error(pred, meas)})
     return {"scenario": sc.name, "path": sc.path, "description": sc.description,
-            "cores": measured.get("cores", sc.cores), "cases": cases, "latency": latency,
+            "cores": sc.cores, "cases": cases, "latency": latency,
             "winner": winner, "measured_python": measured.get("python"),
             "measured_warnings": measured.get("warnings", [])}
 
@@ -517,6 +524,7 @@ def run(args) -> tuple[list[dict], dict, list[str]]:
                         else measure(sc, args, args.save_measured, profile))
             if note := level_note(sc, measured, profile):
                 log(f"warning: {note}")
+            sc = as_measured(sc, measured)
             preds, version = predict(sc, args.gilsim, profile, measured_python(measured))
             reports.append(compare(sc, preds, measured, args.tie))
         except BrokenRun as e:
