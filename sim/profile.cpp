@@ -147,8 +147,8 @@ const std::vector<ProfileParam>& profile_params() {
        "the receiver's part per MiB: Connection._recv reads the message in pipe-sized os.read "
        "chunks into a growing BytesIO, then loads copies the payload out; new buffers each "
        "time, so the receiver takes the page faults",
-       "guess: the same as pickle_per_mib until measured (tools/calibrate.py: "
-       "ppe_transfer_cpu(receive))"},
+       "guess: the same as pickle_per_mib (a profile that sets only pickle_per_mib gets its "
+       "value) until measured (tools/calibrate.py: ppe_transfer_cpu(receive))"},
       {"pipe_message", &MP::pipe_message, D, 5 * kMicro,
        "os.write and os.read of one message through a pipe, GIL released",
        "measured on host: 100-byte Connection round trip 43.6 us, less two wake-ups and pickling, "
@@ -255,6 +255,9 @@ void read_params(const JsonSource& src, MachineProfile& profile) {
                    fmt::format("known parameters: {}", known_params()));
     profile.*param->field = param_value(src, at, *param, value);
   }
+  // A profile from before the receiver had its own rate measured both sides as one.
+  if (params.contains("pickle_per_mib") && !params.contains("receive_per_mib"))
+    profile.receive_per_mib = profile.pickle_per_mib;
 }
 
 }  // namespace

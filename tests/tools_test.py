@@ -8,6 +8,7 @@ Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim bi
 """
 
 import os
+import subprocess
 import sys
 import unittest
 from unittest import mock
@@ -100,37 +101,77 @@ class StartupFits(unittest.TestCase):
 
 
 class TransferCosts(unittest.TestCase):
+    DEFAULTS = {"pipe_per_mib": 0.004}  # 4 ms per MiB
+
     def figure(self, name, median, unit):
         return dict(row(name, 2, median, median, median), unit=unit)
 
     def derive(self, rows):
         out = {}
-        calibrate.derive_transfer(rows, out)
+        calibrate.derive_transfer(rows, self.DEFAULTS, out)
         return {k: round(v[0] * 1e3, 6) for k, v in out.items()}  # ms per MiB
 
+    PIPE = ("pipe_MBps", calibrate.MIB / 1e3, "MB/s")  # 1 ms per MiB
+
     def test_each_side_its_own_cost_the_pipe_on_the_sender(self):
-        rows = [self.figure("pipe_MBps", calibrate.MIB / 1e3, "MB/s"),  # 1 ms per MiB
-                self.figure("ppe_transfer_cpu(send)", 3.0, "ms"),
+        rows = [self.figure(*self.PIPE), self.figure("ppe_transfer_cpu(send)", 3.0, "ms"),
                 self.figure("ppe_transfer_cpu(receive)", 9.0, "ms")]
         self.assertEqual(self.derive(rows), {"pipe_per_mib": 1.0, "pickle_per_mib": 2.0,
                                              "receive_per_mib": 9.0})
 
+    def test_without_the_pipe_figure_the_default_pipe_is_the_senders_too(self):
+        rows = [self.figure("ppe_transfer_cpu(send)", 5.0, "ms"),
+                self.figure("ppe_transfer_cpu(receive)", 9.0, "ms")]
+        self.assertEqual(self.derive(rows), {"pickle_per_mib": 1.0, "receive_per_mib": 9.0})
+
+    def test_a_sender_cheaper_than_the_pipe_pickles_for_nothing(self):
+        rows = [self.figure(*self.PIPE), self.figure("ppe_transfer_cpu(send)", 0.5, "ms"),
+                self.figure("ppe_transfer_cpu(receive)", 9.0, "ms")]
+        self.assertEqual(self.derive(rows)["pickle_per_mib"], 0.0)
+
     def test_a_profile_measured_before_is_symmetric_as_it_was(self):
-        rows = [self.figure("pipe_MBps", calibrate.MIB / 1e3, "MB/s"),
+        rows = [self.figure(*self.PIPE),
                 self.figure("ppe_arg_MBps", calibrate.MIB / 5e3, "MB/s")]  # 5 ms per MiB
         self.assertEqual(self.derive(rows), {"pipe_per_mib": 1.0, "pickle_per_mib": 2.0,
                                              "receive_per_mib": 2.0})
 
-    def test_the_transfer_figures_come_from_a_fresh_interpreter(self):
-        # The figure's samples are computed in a child interpreter, never in this process.
+    def fresh(self, **done):
+        """ppe_transfer_cpu with the child interpreter's answer stubbed; returns it and argv."""
+        answer = {"returncode": 0, "stdout": "[0.002, 0.003]", "stderr": ""} | done
         with mock.patch.object(calibrate, "_transfer_samples",
                                side_effect=AssertionError("measured in-process")):
-            with mock.patch.object(calibrate.subprocess, "run") as run:
-                run.return_value = mock.Mock(returncode=0, stdout="[0.002, 0.003]", stderr="")
-                self.assertEqual(calibrate.ppe_transfer_cpu("receive"), [0.002, 0.003])
-        argv = run.call_args.args[0]
-        self.assertEqual(argv[:2], [sys.executable, "-c"])
-        self.assertIn("_transfer_samples('receive')", argv[2])
+            with mock.patch.object(calibrate.subprocess, "run",
+                                   return_value=mock.Mock(**answer)) as run:
+                samples = calibrate.ppe_transfer_cpu("receive")
+        return samples, run.call_args.args[0]
+
+    def test_the_transfer_figures_come_from_a_fresh_interpreter(self):
+        samples, argv = self.fresh()
+        self.assertEqual(samples, [0.002, 0.003])
+        self.assertEqual(argv[:3], [sys.executable, "-I", "-c"])
+        self.assertIn("_transfer_samples('receive')", argv[3])
+
+    def test_the_child_finds_the_tools_package(self):
+        _, argv = self.fresh()
+        setup = argv[3].split("from gilsim_tools")[0]  # the child's code before its import
+        done = subprocess.run([sys.executable, "-I", "-c", setup + "import gilsim_tools.calibrate"],
+                              capture_output=True, text=True, cwd="/")
+        self.assertEqual(done.returncode, 0, done.stderr)
+
+    def test_a_failed_or_garbled_child_is_a_clear_error(self):
+        cases = [({"returncode": 1, "stderr": "Traceback ...\nMemoryError: out"},
+                  r"failed \(exit 1\): MemoryError: out$"),
+                 ({"returncode": -9, "stderr": ""}, r"failed \(exit -9\): no message$"),
+                 ({"stdout": "oops"}, r"printed 'oops', not a list of samples$"),
+                 ({"stdout": "[]"}, r"printed '\[\]', not a list of samples$")]
+        for done, message in cases:
+            with self.subTest(done=done):
+                with self.assertRaisesRegex(calibrate.UserError,
+                                            r"^ppe_transfer_cpu\(receive\) runs in a fresh "
+                                            r"interpreter .*" + message):
+                    self.fresh(**done)
+        with self.assertRaises(ValueError):
+            calibrate.ppe_transfer_cpu("recieve")
 
 
 class SampledThreadTime(unittest.TestCase):
@@ -261,20 +302,25 @@ class SpeedLevel(unittest.TestCase):
         self.assertIn("x0.57 of the profile's speed", validate.level_note(Sc, measured(30.0), f.name))
 
 
-
 class MeasuredCores(unittest.TestCase):
     def test_predicted_on_the_cores_it_was_measured_on(self):
         # realize.py --cores 1 ran a 2-core scenario pinned to one CPU: compare like with like.
-        sc = validate.load_scenario(str(ROOT / "scenarios" / "validation" / "processes-fork.json"))
-        one = validate.as_measured(sc, {"cores": 1})
-        self.assertEqual((sc.cores, one.cores), (2, 1))
-        on_two, _ = validate.predict(sc, GILSIM, None)
-        on_one, _ = validate.predict(one, GILSIM, None)
+        sc = validate.load_scenario(str(ROOT / "scenarios/validation/processes-fork.json"))
         pool = next(s.index for s in sc.strategies if s.kind == "processes")
+
+        def pool_case(cores):
+            runs = [{"index": s.index, "wall_s": {"median": 0.2, "min": 0.2, "max": 0.2}}
+                    for s in sc.strategies]
+            measured = {"results": runs} | ({"cores": cores} if cores else {})
+            report, _ = validate.evaluate(sc, measured, GILSIM, None, 0.03)
+            return report["cases"][pool]
+
+        on_one, on_two, unsaid = pool_case(1), pool_case(2), pool_case(None)
+        self.assertEqual((on_one["cores"], on_two["cores"], unsaid["cores"]), (1, 2, 2))
         # Two workers' 100 ms halves run side by side on two cores, one after the other on one.
-        self.assertGreater(on_one[pool].wall_s, on_two[pool].wall_s + 0.09)
-        self.assertEqual(validate.naive(one, sc.strategies[pool]), 0.2)
-        self.assertEqual(validate.as_measured(sc, {}).cores, 2)  # no record: the scenario's
+        self.assertGreater(on_one["predicted_s"], on_two["predicted_s"] + 0.09)
+        self.assertEqual((on_one["naive_s"], on_two["naive_s"]), (0.2, 0.1))
+        self.assertEqual(unsaid["predicted_s"], on_two["predicted_s"])
 
 if __name__ == "__main__":
     sys.exit(harness.main(__name__, str(ROOT / "build" / "gilsim")))

@@ -53,7 +53,7 @@ struct MachineProfile {
   // multiprocessing: moving objects between processes
   Nanos pickle_message = 0;  // ForkingPickler.dumps or loads of one message, fixed part
   Nanos pickle_per_mib = 0;  // ... and per MiB of pickled data
-  Nanos receive_per_mib = 0; // the receiver's read and loads per MiB: fresh buffers each time
+  Nanos receive_per_mib = 0;  // the receiver's read and loads per MiB (fresh buffers)
   Nanos pipe_message = 0;    // os.write + os.read of one message through a pipe
   Nanos pipe_per_mib = 0;    // ... and per MiB
 

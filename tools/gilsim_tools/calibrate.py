@@ -73,6 +73,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import functools
 import json
 import mmap
 import multiprocessing
@@ -88,7 +89,7 @@ from typing import Any, Callable
 
 from . import fit
 from . import workload as wl
-from .common import UserError, duration_text, quantile, write_atomically
+from .common import TOOLS_DIR, UserError, duration_text, quantile, write_atomically
 from .common import log as _log
 from .hostload import LoadMonitor
 
@@ -596,11 +597,14 @@ def _process_cpu(_: object = None) -> float:
     return time.process_time()
 
 
+@functools.cache
 def _payload_result(_: object) -> bytes:
-    return _PAYLOAD_RESULT
+    """The worker's result, made once (as realize.py's is): only its transfer is timed."""
+    return b"\x5a" * PAYLOAD
 
 
-_PAYLOAD_RESULT = b"\x5a" * PAYLOAD
+TRANSFER_SIDES = ("send", "receive")
+FRESH_TIMEOUT = 120  # seconds: one run takes about one
 
 
 def ppe_transfer_cpu(side: str) -> list[float]:
@@ -608,14 +612,29 @@ def ppe_transfer_cpu(side: str) -> list[float]:
     fresh interpreter: a program's allocator, not this tool's (whose earlier figures freed 4 MiB
     buffers, so glibc keeps such buffers in its heap and the copies cost no page faults; a new
     program's copies land in fresh pages)."""
-    code = ("import json, sys\n"
+    if side not in TRANSFER_SIDES:
+        raise ValueError(f"ppe_transfer_cpu: side {side!r}, not one of {TRANSFER_SIDES}")
+    code = (f"import json, sys\nsys.path.insert(0, {TOOLS_DIR!r})\n"
             "from gilsim_tools.calibrate import _transfer_samples\n"
             f"json.dump(_transfer_samples({side!r}), sys.stdout)\n")
-    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(__file__))}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    how = f"ppe_transfer_cpu({side}) runs in a fresh interpreter ({sys.executable})"
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                              timeout=FRESH_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise UserError(f"{how}: no answer within {FRESH_TIMEOUT} s; measure it again with "
+                        f"--only 'ppe_transfer_cpu'") from None
     if done.returncode != 0:
-        raise UserError(f"ppe_transfer_cpu: the fresh interpreter failed: {done.stderr.strip()}")
-    return json.loads(done.stdout)
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UserError(f"{how}: it failed (exit {done.returncode}): {last}")
+    try:
+        samples = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        samples = None
+    if not (isinstance(samples, list) and samples
+            and all(isinstance(x, (int, float)) for x in samples)):
+        raise UserError(f"{how}: it printed {done.stdout[:80]!r}, not a list of samples")
+    return samples
 
 
 def _transfer_samples(side: str, n: int = 8) -> list[float]:
@@ -632,7 +651,8 @@ def _transfer_samples(side: str, n: int = 8) -> list[float]:
             parent1, worker1 = time.process_time(), ex.submit(_process_cpu).result()
             return parent1 - parent0, worker1 - worker0
         for _ in range(2):  # the pool's and the payload's first touches
-            trip(_process_cpu, arg), trip(_payload_result, None)
+            trip(_process_cpu, arg)
+            trip(_payload_result, None)
         out = []
         for _ in range(n):
             base_parent, base_worker = trip(_process_cpu, None)
@@ -862,7 +882,7 @@ def derive(rows: list[dict], defaults: dict[str, float], gilsim: str,
     out: dict[str, tuple[float, str]] = {}
     derive_wakeups(rows, defaults, out)
     derive_threads(rows, defaults, out)
-    derive_transfer(rows, out)
+    derive_transfer(rows, defaults, out)
     derive_asyncio(rows, defaults, out)
     derive_subprocess(rows, defaults, out)
     derive_processes(rows, out)
@@ -948,17 +968,18 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
             out[op] = (seconds(row), f"{op}: one thread, uncontended")
 
 
-def derive_transfer(rows: list[dict], out: dict) -> None:
+def derive_transfer(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
     pipe = pick(rows, "pipe_MBps")
     if pipe:
         out["pipe_per_mib"] = (MIB / (pipe["median"] * 1e6), "pipe_MBps: Connection "
                                "send_bytes/recv_bytes of 4 MB to a forked child, per MiB")
     send = pick(rows, "ppe_transfer_cpu(send)")
     receive = pick(rows, "ppe_transfer_cpu(receive)")
-    if send and receive and "pipe_per_mib" in out:
+    if send and receive:
         # The model charges the sender pickle_per_mib and pipe_per_mib, the receiver
         # receive_per_mib: each side's CPU as a fresh program spends it.
-        out["pickle_per_mib"] = (max(0.0, seconds(send) - out["pipe_per_mib"][0]),
+        pipe_s = value("pipe_per_mib", defaults, out)
+        out["pickle_per_mib"] = (max(0.0, seconds(send) - pipe_s),
                                  "ppe_transfer_cpu(send) less pipe_per_mib")
         out["receive_per_mib"] = (seconds(receive), "ppe_transfer_cpu(receive)")
         return

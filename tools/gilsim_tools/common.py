@@ -7,6 +7,10 @@ import os
 import sys
 
 
+# tools/, where the gilsim_tools package and the tools' scripts live.
+TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 class UserError(Exception):
     """A mistake in the command line or an input file: reported on one line, exit status 2."""
 

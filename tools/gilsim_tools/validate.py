@@ -45,13 +45,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import realize
-from .common import UserError, write_atomically
+from .common import TOOLS_DIR, UserError, write_atomically
 from .common import log as _log
 from .scenario import Scenario, Strategy, load_scenario
 
 TOOL = "validate"
 SCHEMA_VERSION = 1
-TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILE_NAME = "host-profile.json"
 VERDICT_TIE = 0.01  # sim/report.cpp: a lead under 1 % is a tie in gilsim's verdict
 # Names from the planned v1 format additions: gilsim rejecting one of them means "not yet".
@@ -381,6 +380,15 @@ def compare(sc: Scenario, preds: dict[int, Prediction], measured: dict, tie: flo
             "measured_warnings": measured.get("warnings", [])}
 
 
+def evaluate(sc: Scenario, measured: dict, gilsim: str, profile: str | None,
+             tie: float) -> tuple[dict, str]:
+    """One scenario's report and the gilsim version: predicted on the core count and for the
+    Python version it was measured on, then compared."""
+    sc = as_measured(sc, measured)
+    preds, version = predict(sc, gilsim, profile, measured_python(measured))
+    return compare(sc, preds, measured, tie), version
+
+
 def summarize(reports: list[dict]) -> dict:
     cases = [c for r in reports for c in r["cases"]]
     scored = [c for c in cases if c["error"] is not None]
@@ -524,9 +532,8 @@ def run(args) -> tuple[list[dict], dict, list[str]]:
                         else measure(sc, args, args.save_measured, profile))
             if note := level_note(sc, measured, profile):
                 log(f"warning: {note}")
-            sc = as_measured(sc, measured)
-            preds, version = predict(sc, args.gilsim, profile, measured_python(measured))
-            reports.append(compare(sc, preds, measured, args.tie))
+            report, version = evaluate(sc, measured, args.gilsim, profile, args.tie)
+            reports.append(report)
         except BrokenRun as e:
             log(f"error: {e}")
             broken.append(str(e))
