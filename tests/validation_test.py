@@ -8,7 +8,8 @@ through `gilsim run` with the profile measured on that host (docs/validation/HOS
 host-profile.json); nothing runs for real, so this takes a few seconds.  The measurements were
 taken on the development machines with tools/realize.py (5 runs each, median) and are compared
 as tools/validate.py does; each host passes or fails on its own, and so does each of its other
-Python versions (VERSIONS, predicted for that version).  Tolerance (issue 5): median |error|
+Python versions (VERSIONS, predicted for that version) and its set pinned to one core (PINNED,
+predicted on one core).  Tolerance (issue 5): median |error|
 <= 5 % and worst |error| <= 15 % on wall time, and the predicted winner right in every scenario
 (a measured tie within 3 % counts, and so does a tie gilsim itself called: under 1 %).
 
@@ -44,6 +45,10 @@ PARTIAL_HOSTS = ("amd-zen5", "amd-zen5-pvm")
 # Other Python versions measured on a host, on a few scenarios: HOST-VERSION/ holds those,
 # predicted for that version with the host's profile.
 VERSIONS = ("intel-xeon-3.12", "intel-xeon-3.13", "amd-epyc-3.12", "amd-epyc-3.13")
+# The 2-core scenarios measured pinned to one CPU (realize.py --cores 1) on a host whose two
+# vCPUs seldom ran at one speed: HOST-1core/ holds those, predicted on one core with the host's
+# profile.
+PINNED = ("amd-zen5-pvm-1core",)
 MEDIAN_MAX = 0.05
 WORST_MAX = 0.15
 TIE = 0.03
@@ -102,6 +107,13 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "38.1 ms measured against 30.7; a thread start here costs 111 us on one vCPU and 172 "
         "us on two (thread_start_kept), and the model's thread_start comes from the first.  "
         "4 of the 5 runs are flagged for the speed of their 0.2 ms ops (6.4 ms of a 38 ms run)",
+    ("amd-zen5-pvm-1core", "pickle-heavy", "processes(2,fork)"):
+        "a payload's copies cost what glibc's heap and this guest's page reporting make them: "
+        "654 ms measured against 891.6 (the receiver charged 9.2 ms of CPU per MiB, measured "
+        "in a fresh interpreter with 4 MiB payloads; the same figure measured 2.5-10.2 on "
+        "other runs and 8.5-19 with 1-2 MiB ones).  A plain script of the same pool, pinned "
+        "to one vCPU, ran in 460 ms the first time and 354-384 after.  Before the receiver "
+        "had its own rate the model said 194 ms (-70 %)",
     ("amd-epyc", "io-threads", "threads(32)"):
         "32 threads started back to back: ~0.5 ms apart in the real run, ~0.3 ms in the model "
         "even with the live-thread start cost; not explained (8 workers are within 5 %), and "
@@ -126,8 +138,7 @@ def check_host(host: str, gilsim: str, failures: list[str], notes: list[str]) ->
             runs = validate.read_measured(sc, str(measured))
             if note := validate.level_note(sc, runs, profile):
                 notes.append(f"{host}: {note}")
-            preds, _ = validate.predict(sc, gilsim, profile, validate.measured_python(runs))
-            report = validate.compare(sc, preds, runs, TIE)
+            report, _ = validate.evaluate(sc, runs, gilsim, profile, TIE)
         except (validate.BrokenRun, UserError) as e:
             failures.append(f"{host}: {e}")
             continue
@@ -178,7 +189,7 @@ def main() -> int:
     notes: list[str] = []
     if len(list(SCENARIOS.glob("*.json"))) < 20:
         failures.append("fewer than 20 validation scenarios; issue 5 asks for at least 20")
-    validated = HOSTS + PARTIAL_HOSTS + VERSIONS
+    validated = HOSTS + PARTIAL_HOSTS + VERSIONS + PINNED
     for host in validated:
         check_host(host, gilsim, failures, notes)
     stale = {k for k in KNOWN_GAPS
