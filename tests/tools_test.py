@@ -44,6 +44,12 @@ class MergeFigures(unittest.TestCase):
         self.assertEqual((two["runs"], two["calibrations"]), (15, 3))
         self.assertEqual(by[("gil_handoff", 1)]["median"], 28.0)  # measured once: kept as is
 
+    def test_a_merge_merged_again_counts_every_calibration(self):
+        first = calibrate.merge_figures([[row("gil_handoff", 2, 25.0, 24.0, 26.0)],
+                                         [row("gil_handoff", 2, 30.0, 29.0, 35.0)]])
+        again = calibrate.merge_figures([first, [row("gil_handoff", 2, 40.0, 30.0, 41.0)]])
+        self.assertEqual((again[0]["runs"], again[0]["calibrations"]), (15, 3))
+
     def test_one_profile_is_unchanged(self):
         rows = [row("thread_start", 1, 46.0, 45.0, 47.0)]
         merged = calibrate.merge_figures([rows])

@@ -1171,10 +1171,11 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
                              if k not in ("derivations", "not_measured", "figures")}}
     measured = here["measured"]
     if len(sources) > 1:
-        measured["merged"] = [{k: src["measured"].get(k) for k in ("started_unix",
-                                                                 "finished_unix", "runs")}
-                              for src in sources]
-        here["description"] += f", {len(sources)} calibrations merged"
+        # A source that was itself a merge stands for the calibrations it lists.
+        measured["merged"] = [entry for src in sources for entry in src["measured"].get(
+            "merged", [{k: src["measured"].get(k)
+                        for k in ("started_unix", "finished_unix", "runs")}])]
+        here["description"] += f", {len(measured['merged'])} calibrations merged"
     measured.update({
         "derivations": {k: {"value": duration_text(v), "how": how}
                         for k, (v, how) in sorted(derived.items())},
@@ -1216,7 +1217,7 @@ def merge_figures(profiles: list[list[dict]]) -> list[dict]:
         row["runs"] = sum(r["runs"] for r in same)
         row["last_run"] = {k: statistics.median(r["last_run"][k] for r in same)
                            for k in same[0]["last_run"]}
-        row["calibrations"] = len(same)
+        row["calibrations"] = sum(r.get("calibrations", 1) for r in same)
         merged.append(row)
     return merged
 
