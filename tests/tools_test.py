@@ -180,6 +180,26 @@ class TransferCosts(unittest.TestCase):
             calibrate.ppe_transfer_cpu("recieve")
 
 
+class TimerSlack(unittest.TestCase):
+    DEFAULTS = {"gil_wake_latency": 5e-6, "resume_cost": 15e-6, "idle_exit_latency": 150e-6}
+
+    def slack_us(self, rows):
+        out = {}
+        calibrate.derive_wakeups(rows, self.DEFAULTS, out)
+        return round(out["timer_slack"][0] * 1e6, 6), out["timer_slack"][1]
+
+    def test_a_busy_core_has_no_idle_exit_to_take_away(self):
+        rows = [row("timed_wait_overshoot(5ms)", 2, 130.0, 129.0, 131.0),
+                row("timed_wait_overshoot(5ms, busy core)", 1, 100.0, 99.0, 101.0)]
+        slack, how = self.slack_us(rows)
+        self.assertEqual(slack, 80.0)  # 100 less the wake-up (5) and the resume (15)
+        self.assertTrue(how.startswith("timed_wait_overshoot(5ms, busy core) less"), how)
+
+    def test_without_it_an_idle_core_exit_is_taken_away(self):
+        rows = [row("timed_wait_overshoot(5ms)", 2, 230.0, 229.0, 231.0)]
+        self.assertEqual(self.slack_us(rows)[0], 60.0)  # 230 - 5 - 15 - 150
+
+
 class SampledThreadTime(unittest.TestCase):
     def setUp(self):
         wl._tls.unsampled = 0.0
