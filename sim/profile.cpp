@@ -82,6 +82,23 @@ const std::vector<ProfileParam>& profile_params() {
        "measured on host: Thread.start()+join() 168 us; the split with thread_bootstrap is a guess"},
       {"thread_bootstrap", &MP::thread_bootstrap, D, 20 * kMicro,
        "a new thread's _bootstrap_inner up to _started.set(), under the GIL", "guess"},
+      {"thread_exit", &MP::thread_exit, D, 26 * kMicro,
+       "a thread's end after its target returns, once join() may return: PyThreadState_Clear, "
+       "glibc's and the kernel's exit; CPU time with the GIL released (a pool worker's relay "
+       "of the shutdown sentinel and the joiner's Python are in it too)",
+       "measured on the Zen 5 PVM guest: 26 us (tools/calibrate.py thread_exit_chain(cached "
+       "stacks), 1 core, less two context switches)"},
+      {"stack_map", &MP::stack_map, D, 0,
+       "Thread.start() when glibc's stack cache is empty: mmap and guard page of a new 8 MiB "
+       "stack, first touches; under the GIL, on top of thread_start",
+       "unmeasured: 0, a fresh stack's cost stays in thread_start (calibrated from threads that "
+       "keep their stacks); tools/calibrate.py: thread_start_kept less thread_start_kept(cached "
+       "stacks)"},
+      {"stack_unmap", &MP::stack_unmap, D, 64 * kMicro,
+       "a thread's end when glibc's stack cache is full (40 MiB: four 8 MiB stacks, "
+       "nptl-stack.c): munmap of a stack, on top of thread_exit",
+       "measured on the Zen 5 PVM guest: 64 us (tools/calibrate.py thread_exit_chain less "
+       "thread_exit_chain(cached stacks), per unmapped stack, 1 core)"},
       {"pool_submit", &MP::pool_submit, D, 3500,
        "ThreadPoolExecutor.submit(): Future, _WorkItem, queue put (the idle semaphore apart)",
        "measured on host: map(noop) on 4 workers 11.3 us per item (2 cores) fitted through the "

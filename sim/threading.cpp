@@ -2,6 +2,10 @@
 
 namespace gilsim {
 
+// glibc keeps the stacks of exited threads for new ones up to 40 MiB (stack_cache_maxsize):
+// four of the default 8 MiB stacks (RLIMIT_STACK) with their guard page.
+constexpr int kCachedStacks = 4;
+
 Threading::Threading(Interpreter& interp, const MachineProfile& profile, Pid pid)
     : interp_(interp), profile_(profile), pid_(pid) {}
 
@@ -34,7 +38,8 @@ std::function<void()> Threading::main_body(std::function<void(Tid)> body) {
 
 Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)> body) {
   Os& os = interp_.os();
-  interp_.run_python(starter, profile_.thread_start, ThreadState::overhead);
+  interp_.run_python(starter, profile_.thread_start + stack_for_new_thread(),
+                     ThreadState::overhead);
   const Tid t = os.next_tid();
   record(t);
   // clone() ends thread_start: the new thread is placed at once, while the starter still
@@ -49,10 +54,31 @@ Tid Threading::start(Tid starter, std::string_view name, std::function<void(Tid)
     record(t).finished = true;
     interp_.os().notify_all(record(t).tstate_lock);
     interp_.gil().drop_final(t);
+    exit_thread(t);
   });
   while (!record(t).started)
     interp_.wait_released(starter, record(t).started_event, ThreadState::overhead);
   return t;
+}
+
+// pthread_create's allocate_stack: a cached stack if there is one, else a new mapping.
+Nanos Threading::stack_for_new_thread() {
+  if (cached_stacks_ == 0) return profile_.stack_map;
+  --cached_stacks_;
+  return 0;
+}
+
+// After the tstate lock's release: the rest of PyThreadState's teardown, glibc's exit (the
+// stack goes to the cache; one beyond its limit is unmapped) and the kernel's, GIL released.
+void Threading::exit_thread(Tid t) {
+  Nanos cost = profile_.thread_exit;
+  if (cached_stacks_ < kCachedStacks)
+    ++cached_stacks_;
+  else
+    cost += profile_.stack_unmap;
+  Os& os = interp_.os();
+  os.set_activity(t, ThreadState::kernel);
+  os.compute(t, cost, false);
 }
 
 void Threading::join(Tid caller, Tid t) {

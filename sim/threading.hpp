@@ -1,6 +1,7 @@
 // The threading module's part that costs time: Thread.start() (clone, then wait on the
 // `_started` Event while the new thread takes the GIL and bootstraps) and Thread.join()
-// (wait on the thread's tstate lock). Lib/threading.py, Modules/_threadmodule.c.
+// (wait on the thread's tstate lock), and a thread's end. Lib/threading.py,
+// Modules/_threadmodule.c; glibc's nptl-stack.c for the stacks.
 #pragma once
 
 #include <deque>
@@ -33,11 +34,14 @@ class Threading {
   };
   PyThread& record(Tid t);
   std::function<void()> main_body(std::function<void(Tid)> body);
+  Nanos stack_for_new_thread();
+  void exit_thread(Tid t);
 
   Interpreter& interp_;
   const MachineProfile& profile_;
   Pid pid_;
   std::deque<PyThread> threads_;  // by Tid; deque: references stay valid as threads start
+  int cached_stacks_ = 0;         // stacks of exited threads glibc keeps for new ones
 };
 
 }  // namespace gilsim

@@ -127,9 +127,10 @@ TEST_CASE("a thread started while another waits for the GIL takes it first") {
   // the worker. clone() comes before the main thread drops the GIL, and the new thread takes
   // the idle core then; the hog, woken by the drop, finds no idle core and queues. So the
   // worker's 10 x 1 ms of Python start at ~20 ms, in two 5 ms turns around one hog call:
-  // done by ~50 ms, plus the hog's last call. Had the hog won, every turn would come 20 ms
-  // later. Whatever the wake-ups' jitter draws (the seed), the new thread wins, as in 14 of 15
-  // real runs (docs/validation.md, change 13).
+  // done by ~50 ms. Had the hog won, every turn would come 20 ms later. Whatever the
+  // wake-ups' jitter draws (the seed), the new thread wins, as in 14 of 15 real runs
+  // (docs/validation.md, change 13). (Who wins the race at the worker's end, the hog's next
+  // call or the main thread's stop, depends on how fast an idle core wakes: not tested here.)
   MachineProfile profile = default_profile();
   profile.wake_jitter = 8 * kMicro;
   for (int seed = 1; seed <= 8; ++seed) {
@@ -139,8 +140,10 @@ TEST_CASE("a thread started while another waits for the GIL takes it first") {
         {"name": "hog", "ops": [{"native_gil": "20ms"}], "repeat": "until_others_finish"},
         {"name": "worker", "ops": [{"cpu": "1ms"}], "repeat": 10}]}})");
     const RunResult r = simulate(s, s.strategies[0], 2, profile);
-    CHECK(r.wall > 70 * kMilli);
-    CHECK(r.wall < 75 * kMilli);
+    REQUIRE(r.threads.size() == 3);
+    REQUIRE(r.threads[2].name == "worker");
+    CHECK(r.threads[2].exited > 50 * kMilli);
+    CHECK(r.threads[2].exited < 51 * kMilli);
   }
 }
 

@@ -200,6 +200,33 @@ class TimerSlack(unittest.TestCase):
         self.assertEqual(self.slack_us(rows)[0], 60.0)  # 230 - 5 - 15 - 150
 
 
+class ThreadCosts(unittest.TestCase):
+    DEFAULTS = {"context_switch": 10e-6, "thread_bootstrap": 20e-6, "thread_start": 150e-6,
+                "thread_exit": 0.0, "stack_map": 0.0, "stack_unmap": 0.0}
+
+    def derive_us(self, rows):
+        out = {}
+        calibrate.derive_threads(rows, self.DEFAULTS, out)
+        return {k: round(v[0] * 1e6, 6) for k, v in out.items()
+                if k in ("thread_start", "stack_map", "thread_exit", "stack_unmap")}
+
+    def test_cached_stacks_split_a_start_and_an_end_from_their_stack_costs(self):
+        rows = [row("thread_start_kept", 1, 110.0, 109.0, 111.0),
+                row("thread_start_kept(cached stacks)", 1, 70.0, 69.0, 71.0),
+                row("thread_object", 1, 4.0, 3.9, 4.1),
+                row("thread_exit_chain", 1, 100.0, 99.0, 101.0),
+                row("thread_exit_chain(cached stacks)", 1, 44.0, 43.0, 45.0)]
+        self.assertEqual(self.derive_us(rows), {
+            "thread_start": 34.0,  # 4 + 70 - 20 (bootstrap) - 2 x 10 (switches)
+            "stack_map": 40.0,     # 110 - 70: the kept figure's median start maps a stack
+            "thread_exit": 24.0,   # 44 - 2 x 10: the joiner's switch in and out
+            "stack_unmap": 64.0})  # (100 - 44) x 32 / 28: four of 32 ends keep their stack
+
+    def test_an_older_profile_keeps_the_fresh_stack_in_thread_start(self):
+        rows = [row("thread_start_kept", 1, 110.0, 109.0, 111.0)]
+        self.assertEqual(self.derive_us(rows), {"thread_start": 70.0})
+
+
 class SampledThreadTime(unittest.TestCase):
     def setUp(self):
         wl._tls.unsampled = 0.0

@@ -33,6 +33,9 @@ struct MachineProfile {
   // threading / ThreadPoolExecutor
   Nanos thread_start = 0;      // Thread.start(): clone + bootstrap, paid by the starter
   Nanos thread_bootstrap = 0;  // new thread's Python-side start-up, under the GIL
+  Nanos thread_exit = 0;       // a thread's end after its target returns, GIL released
+  Nanos stack_map = 0;         // Thread.start() when glibc has no cached stack: mmap a new one
+  Nanos stack_unmap = 0;       // a thread's end when glibc's stack cache is full: munmap
   Nanos pool_submit = 0;       // ThreadPoolExecutor.submit(): Future, _WorkItem, put
   Nanos pool_task = 0;         // worker: get returns, run(), set_result
   Nanos semaphore_acquire = 0;        // Semaphore.acquire(timeout=0) taking a count, in its lock

@@ -20,7 +20,10 @@ Figures (samples of one run):
   sha256_ns_per_byte, sum_ns_per_byte   realize's native and native_gil ops, per byte
   pipe_read_1byte             os.read(fd, 1) on a pipe holding data (realize's short io op)
   event_pingpong_half_rtt     two threads bounce a threading.Event: round trip / 2
-  wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins
+  wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins;
+                              on 2 cores also over a grid of x from 75 to 500 us: where an
+                              idle vCPU stops polling and halts (no parameter yet: a timer's
+                              wake of a halted vCPU costs less than this cross-CPU one)
   wake_cpu_waker, _wakee      wake_after_idle(50us)'s CPU time: the waker's across set(), the
                               sleeper's across its wait(), less the same calls with no sleeper
   sched_tick                  1/CONFIG_HZ, read from /proc/config.gz (when the kernel has it)
@@ -34,7 +37,13 @@ Figures (samples of one run):
                               one core: no idle exit in it (fits timer_slack)
   sleep_overshoot(d)          time.sleep(d) late by, d = 100us, 1ms, 5ms (realize's io op)
   thread_start, thread_start_join   Thread(target=noop).start(), and with .join()
-  thread_start_kept           start() of 32 threads that stay alive (each needs a new stack)
+  thread_start_kept           start() of 32 threads that stay alive (most need a new stack:
+                              glibc's cache keeps four of the default 8 MiB stacks)
+  thread_start_kept(cached stacks)   the same with 256 KiB stacks, which the cache keeps
+  thread_object               threading.Thread(target=noop) made (before start()), per thread
+  thread_exit_chain           32 threads blocked in SimpleQueue.get() pass one None on and
+                              return, the main thread joins them: a pool's shutdown, per thread
+  thread_exit_chain(cached stacks)   the same with 256 KiB stacks (no munmap at exit)
   tpe_submit_result           ThreadPoolExecutor(1).submit(noop).result(), pool warm
   tpe_map_per_item            list(ThreadPoolExecutor(4).map(noop, range(2000))) / 2000
   tpe_submit                  submit(noop) to a pool whose one worker is busy, per call
@@ -82,6 +91,7 @@ import multiprocessing
 import os
 import pickle
 import platform
+import queue
 import statistics
 import subprocess
 import sys
@@ -183,6 +193,9 @@ def wake_after_idle(idle: float, rounds: int) -> list[float]:
     """Latency to wake a thread that has been blocked for `idle` while the waker spins: on
     this VM a vCPU idle for more than ~1 ms can be slow to wake (the host reschedules it)."""
     return wake_rounds(idle, rounds)[0]
+
+
+IDLE_GRID_US = (75, 100, 125, 150, 200, 300, 500)
 
 
 def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
@@ -333,6 +346,68 @@ def thread_start_kept(batches: int = 6, threads: int = 32) -> list[float]:
         for th in alive:
             th.join()
     return out
+
+
+CACHED_STACK = 256 * 1024  # small enough that glibc's 40 MiB stack cache keeps every one
+CACHED_STACKS = 4  # default 8 MiB stacks that cache keeps (sim/threading.cpp kCachedStacks)
+
+
+def with_stack_size(size: int, fn: Callable[[], list[float]]) -> list[float]:
+    """fn() with threads made at this stack size (0: the default, RLIMIT_STACK)."""
+    old = threading.stack_size(size)
+    try:
+        return fn()
+    finally:
+        threading.stack_size(old)
+
+
+def thread_object(n: int = 2000) -> list[float]:
+    """threading.Thread(target=noop): the object a pool makes before start() (its name, its
+    Event, its tstate lock slot), per thread."""
+    out = []
+    for _ in range(n // 100):
+        t0 = pc()
+        for _ in range(100):
+            threading.Thread(target=noop)
+        out.append((pc() - t0) / 100)
+    return out
+
+
+def thread_start_kept_cached(batches: int = 6, threads: int = 32) -> list[float]:
+    """thread_start_kept with stacks glibc's cache keeps: one batch first fills the cache, so
+    every start timed reuses a stack (no mmap, no fresh stack pages)."""
+    def run() -> list[float]:
+        thread_start_kept(1, threads)
+        return thread_start_kept(batches, threads)
+    return with_stack_size(CACHED_STACK, run)
+
+
+def thread_exit_chain(rounds: int = 6, threads: int = 32, stack: int = 0) -> list[float]:
+    """A thread pool's shutdown without the pool, per thread: `threads` threads blocked in
+    SimpleQueue.get() in start order; one None goes in, each thread passes it on and returns
+    (as ThreadPoolExecutor's workers pass the sentinel), the main thread joins them in start
+    order.  With default stacks glibc's cache keeps CACHED_STACKS and unmaps the others' as
+    they exit; with `stack` = CACHED_STACK it keeps them all (one round first fills it)."""
+    def relay(q: Any) -> None:
+        q.get()
+        q.put(None)
+
+    def run() -> list[float]:
+        out = []
+        for r in range(rounds + 1):
+            q = queue.SimpleQueue()
+            alive = [threading.Thread(target=relay, args=(q,)) for _ in range(threads)]
+            for th in alive:
+                th.start()
+            time.sleep(0.01)  # every thread blocked in get()
+            t0 = pc()
+            q.put(None)
+            for th in alive:
+                th.join()
+            if r:
+                out.append((pc() - t0) / threads)
+        return out
+    return with_stack_size(stack, run)
 
 
 def tpe_submit_result(n: int = 1000) -> list[float]:
@@ -758,6 +833,12 @@ def figures(quick: bool) -> list[Figure]:
         ("pipe_read_1byte", "us", lambda: pipe_read_1byte(int(20000 * k)), (1,)),
         ("wake_after_idle(50us)", "us", lambda: wake_after_idle(50e-6, int(200 * k)), (1, 2)),
         ("wake_after_idle(5ms)", "us", lambda: wake_after_idle(5e-3, int(40 * k)), (1, 2)),
+    ]
+    # Where an idle vCPU stops polling and halts: a grid between the two (see the docstring).
+    out += [(f"wake_after_idle({us}us)", "us",
+             (lambda us=us: wake_after_idle(us * 1e-6, int(200 * k))), (2,))
+            for us in IDLE_GRID_US]
+    out += [
         ("wake_cpu_waker", "us", lambda: wake_cpu("waker", int(200 * k)), (1, 2)),
         ("wake_cpu_wakee", "us", lambda: wake_cpu("wakee", int(200 * k)), (1, 2)),
         ("gil_handoff", "us", None, (1, 2)),  # with gil_hold_per_switch
@@ -770,6 +851,12 @@ def figures(quick: bool) -> list[Figure]:
         ("thread_start", "us", lambda: thread_start(int(200 * k)), (1, 2)),
         ("thread_start_join", "us", lambda: thread_start(int(200 * k), join=True), (1, 2)),
         ("thread_start_kept", "us", lambda: thread_start_kept(max(2, int(6 * k))), (1, 2)),
+        ("thread_object", "us", lambda: thread_object(int(2000 * k)), (1,)),
+        ("thread_start_kept(cached stacks)", "us",
+         lambda: thread_start_kept_cached(max(2, int(6 * k))), (1, 2)),
+        ("thread_exit_chain", "us", lambda: thread_exit_chain(max(2, int(6 * k))), (1, 2)),
+        ("thread_exit_chain(cached stacks)", "us",
+         lambda: thread_exit_chain(max(2, int(6 * k)), stack=CACHED_STACK), (1, 2)),
         ("tpe_submit_result", "us", lambda: tpe_submit_result(int(1000 * k)), (1, 2)),
         ("tpe_map_per_item", "us", lambda: tpe_map_per_item(max(3, int(10 * k))), (1, 2)),
         ("tpe_submit", "us", lambda: tpe_submit(max(3, int(10 * k))), (1,)),
@@ -968,20 +1055,38 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
 
 
 def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> None:
-    # A pool's workers stay alive, so each start needs a fresh stack: the "kept" figure.
-    start = (pick(rows, "thread_start_kept", 1) or pick(rows, "thread_start", 1)
-             or pick(rows, "thread_start"))
+    # start() = thread_start + wake of the new thread + thread_bootstrap + wake of the starter
+    # (it waits on the _started Event).  Pinned to 1 core those wakes are context switches on
+    # a busy core; on 2 cores they include waking an idle vCPU, which is not what thread_start
+    # means, so the 1-core figures are used.  The model keeps glibc's stack cache: a start
+    # with a cached stack costs thread_start, one with a new stack stack_map more (most of a
+    # batch of 32 kept threads needs one, so that figure's median is such a start).
+    boot = defaults.get("thread_bootstrap", 20e-6)
+    switch = value("context_switch", defaults, out)
+    cached, fresh = pick(rows, "thread_start_kept(cached stacks)", 1), pick(rows, "thread_start_kept", 1)
+    start = cached or fresh or pick(rows, "thread_start", 1) or pick(rows, "thread_start")
+    made = pick(rows, "thread_object", 1)
     if start:
-        # start() = thread_start + wake of the new thread + thread_bootstrap + wake of the
-        # starter (it waits on the _started Event).  Pinned to 1 core those wakes are context
-        # switches on a busy core; on 2 cores they include waking an idle vCPU, which is not
-        # what thread_start means, so the 1-core figure is used.
-        boot = defaults.get("thread_bootstrap", 20e-6)
-        switch = value("context_switch", defaults, out)
-        out["thread_start"] = (max(1e-6, seconds(start) - boot - 2 * switch),
+        obj = seconds(made) if made else 0.0
+        out["thread_start"] = (max(1e-6, obj + seconds(start) - boot - 2 * switch),
+                               (f"{made['figure']} plus " if made else "") +
                                f"{start['figure']} ({start['cores']} core: start() returning after "
                                "the new thread's bootstrap) less thread_bootstrap and two "
                                "context switches")
+    if cached and fresh:
+        out["stack_map"] = (max(0.0, seconds(fresh) - seconds(cached)),
+                            "thread_start_kept less thread_start_kept(cached stacks), 1 core")
+    # The exit chain, per thread on 1 core: the thread's end plus the joiner's switch in and out.
+    ended, ended_cached = pick(rows, "thread_exit_chain", 1), pick(rows, "thread_exit_chain(cached stacks)", 1)
+    if ended_cached:
+        out["thread_exit"] = (max(0.0, seconds(ended_cached) - 2 * switch),
+                              "thread_exit_chain(cached stacks), 1 core, less two context "
+                              "switches (the joiner's)")
+    if ended and ended_cached:
+        per_unmap = 32 / (32 - CACHED_STACKS)  # the chain's first CACHED_STACKS exits keep theirs
+        out["stack_unmap"] = (max(0.0, (seconds(ended) - seconds(ended_cached)) * per_unmap),
+                              "thread_exit_chain less thread_exit_chain(cached stacks), 1 core, "
+                              f"per unmapped stack ({32 - CACHED_STACKS} of 32)")
     for op in ("semaphore_acquire", "semaphore_acquire_empty", "semaphore_release"):
         row = pick(rows, op)
         if row:
