@@ -28,7 +28,7 @@ inline const StateStyle& state_style(ThreadState s) {
       {"Starting up", "startup", "#546e7a"},
       {"Idle", "thread_state_sleeping", "#eeeeee"},
       {"Interpreter overhead", "generic_work", "#9e9e9e"},
-      {"Kernel (wake-ups)", "rail_idle", "#ff7043"},
+      {"Kernel (wake-ups, exits)", "rail_idle", "#ff7043"},
       {"Exited", "black", "#ffffff"},
   }};
   return kStyles[static_cast<std::size_t>(s)];

@@ -35,7 +35,7 @@ STATE_KEYS = {  # slice name -> the run JSON's per-thread column
     "Python Code": "python_s", "Native Code": "native_s", "Waiting for GIL": "gil_wait_s",
     "Waiting for lock": "lock_wait_s", "Runnable (no free core)": "runnable_s",
     "Blocked on I/O": "io_s", "Pickling and IPC": "ipc_s", "Starting up": "startup_s",
-    "Idle": "idle_s", "Interpreter overhead": "overhead_s", "Kernel (wake-ups)": "kernel_s",
+    "Idle": "idle_s", "Interpreter overhead": "overhead_s", "Kernel (wake-ups, exits)": "kernel_s",
 }
 SVG = "{http://www.w3.org/2000/svg}"
 
