@@ -201,8 +201,7 @@ class TimerSlack(unittest.TestCase):
 
 
 class ThreadCosts(unittest.TestCase):
-    DEFAULTS = {"context_switch": 10e-6, "thread_bootstrap": 20e-6, "thread_start": 150e-6,
-                "thread_exit": 0.0, "stack_map": 0.0, "stack_unmap": 0.0}
+    DEFAULTS = {"context_switch": 10e-6, "thread_bootstrap": 20e-6}
 
     def derive_us(self, rows):
         out = {}

@@ -195,9 +195,6 @@ def wake_after_idle(idle: float, rounds: int) -> list[float]:
     return wake_rounds(idle, rounds)[0]
 
 
-IDLE_GRID_US = (75, 100, 125, 150, 200, 300, 500)
-
-
 def wake_cpu(side: str, rounds: int, idle: float = 50e-6) -> list[float]:
     """CPU time of a wake-up, as wake_after_idle(50us) makes it: the waker's thread time across
     Event.set() with the partner asleep, or the partner's across its blocking Event.wait(),
@@ -331,9 +328,14 @@ def thread_start(n: int = 200, join: bool = False) -> list[float]:
     return out
 
 
-def thread_start_kept(batches: int = 6, threads: int = 32) -> list[float]:
-    """start() while the threads started before stay alive, as a pool's workers do: each new
-    thread needs a fresh stack (glibc reuses the stack of a joined thread)."""
+POOL_THREADS = 32  # threads alive at once in the thread figures, as in a full pool
+CACHED_STACK = 256 * 1024  # small enough that glibc's 40 MiB stack cache keeps every one
+CACHED_STACKS = 4  # default 8 MiB stacks that cache keeps (sim/threading.cpp kCachedStacks)
+
+
+def thread_start_kept(batches: int = 6, threads: int = POOL_THREADS) -> list[float]:
+    """start() while the threads started before stay alive, as a pool's workers do: all but
+    the CACHED_STACKS that glibc kept from the last batch need a fresh stack."""
     out = []
     for _ in range(batches):
         release = threading.Event()
@@ -346,10 +348,6 @@ def thread_start_kept(batches: int = 6, threads: int = 32) -> list[float]:
         for th in alive:
             th.join()
     return out
-
-
-CACHED_STACK = 256 * 1024  # small enough that glibc's 40 MiB stack cache keeps every one
-CACHED_STACKS = 4  # default 8 MiB stacks that cache keeps (sim/threading.cpp kCachedStacks)
 
 
 def with_stack_size(size: int, fn: Callable[[], list[float]]) -> list[float]:
@@ -373,7 +371,7 @@ def thread_object(n: int = 2000) -> list[float]:
     return out
 
 
-def thread_start_kept_cached(batches: int = 6, threads: int = 32) -> list[float]:
+def thread_start_kept_cached(batches: int = 6, threads: int = POOL_THREADS) -> list[float]:
     """thread_start_kept with stacks glibc's cache keeps: one batch first fills the cache, so
     every start timed reuses a stack (no mmap, no fresh stack pages)."""
     def run() -> list[float]:
@@ -382,7 +380,8 @@ def thread_start_kept_cached(batches: int = 6, threads: int = 32) -> list[float]
     return with_stack_size(CACHED_STACK, run)
 
 
-def thread_exit_chain(rounds: int = 6, threads: int = 32, stack: int = 0) -> list[float]:
+def thread_exit_chain(rounds: int = 6, threads: int = POOL_THREADS,
+                      stack: int = 0) -> list[float]:
     """A thread pool's shutdown without the pool, per thread: `threads` threads blocked in
     SimpleQueue.get() in start order; one None goes in, each thread passes it on and returns
     (as ThreadPoolExecutor's workers pass the sentinel), the main thread joins them in start
@@ -837,7 +836,7 @@ def figures(quick: bool) -> list[Figure]:
     # Where an idle vCPU stops polling and halts: a grid between the two (see the docstring).
     out += [(f"wake_after_idle({us}us)", "us",
              (lambda us=us: wake_after_idle(us * 1e-6, int(200 * k))), (2,))
-            for us in IDLE_GRID_US]
+            for us in (75, 100, 125, 150, 200, 300, 500)]
     out += [
         ("wake_cpu_waker", "us", lambda: wake_cpu("waker", int(200 * k)), (1, 2)),
         ("wake_cpu_wakee", "us", lambda: wake_cpu("wakee", int(200 * k)), (1, 2)),
@@ -853,10 +852,10 @@ def figures(quick: bool) -> list[Figure]:
         ("thread_start_kept", "us", lambda: thread_start_kept(max(2, int(6 * k))), (1, 2)),
         ("thread_object", "us", lambda: thread_object(int(2000 * k)), (1,)),
         ("thread_start_kept(cached stacks)", "us",
-         lambda: thread_start_kept_cached(max(2, int(6 * k))), (1, 2)),
+         lambda: thread_start_kept_cached(max(2, int(6 * k))), (1,)),
         ("thread_exit_chain", "us", lambda: thread_exit_chain(max(2, int(6 * k))), (1, 2)),
         ("thread_exit_chain(cached stacks)", "us",
-         lambda: thread_exit_chain(max(2, int(6 * k)), stack=CACHED_STACK), (1, 2)),
+         lambda: thread_exit_chain(max(2, int(6 * k)), stack=CACHED_STACK), (1,)),
         ("tpe_submit_result", "us", lambda: tpe_submit_result(int(1000 * k)), (1, 2)),
         ("tpe_map_per_item", "us", lambda: tpe_map_per_item(max(3, int(10 * k))), (1, 2)),
         ("tpe_submit", "us", lambda: tpe_submit(max(3, int(10 * k))), (1,)),
@@ -1063,7 +1062,8 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
     # batch of 32 kept threads needs one, so that figure's median is such a start).
     boot = defaults.get("thread_bootstrap", 20e-6)
     switch = value("context_switch", defaults, out)
-    cached, fresh = pick(rows, "thread_start_kept(cached stacks)", 1), pick(rows, "thread_start_kept", 1)
+    cached = pick(rows, "thread_start_kept(cached stacks)", 1)
+    fresh = pick(rows, "thread_start_kept", 1)
     start = cached or fresh or pick(rows, "thread_start", 1) or pick(rows, "thread_start")
     made = pick(rows, "thread_object", 1)
     if start:
@@ -1077,16 +1077,18 @@ def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> N
         out["stack_map"] = (max(0.0, seconds(fresh) - seconds(cached)),
                             "thread_start_kept less thread_start_kept(cached stacks), 1 core")
     # The exit chain, per thread on 1 core: the thread's end plus the joiner's switch in and out.
-    ended, ended_cached = pick(rows, "thread_exit_chain", 1), pick(rows, "thread_exit_chain(cached stacks)", 1)
+    ended = pick(rows, "thread_exit_chain", 1)
+    ended_cached = pick(rows, "thread_exit_chain(cached stacks)", 1)
     if ended_cached:
         out["thread_exit"] = (max(0.0, seconds(ended_cached) - 2 * switch),
                               "thread_exit_chain(cached stacks), 1 core, less two context "
                               "switches (the joiner's)")
     if ended and ended_cached:
-        per_unmap = 32 / (32 - CACHED_STACKS)  # the chain's first CACHED_STACKS exits keep theirs
-        out["stack_unmap"] = (max(0.0, (seconds(ended) - seconds(ended_cached)) * per_unmap),
+        unmapped = POOL_THREADS - CACHED_STACKS  # the chain's first exits keep their stacks
+        per_thread = seconds(ended) - seconds(ended_cached)
+        out["stack_unmap"] = (max(0.0, per_thread * POOL_THREADS / unmapped),
                               "thread_exit_chain less thread_exit_chain(cached stacks), 1 core, "
-                              f"per unmapped stack ({32 - CACHED_STACKS} of 32)")
+                              f"per unmapped stack ({unmapped} of {POOL_THREADS})")
     for op in ("semaphore_acquire", "semaphore_acquire_empty", "semaphore_release"):
         row = pick(rows, op)
         if row:
