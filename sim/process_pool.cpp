@@ -143,7 +143,7 @@ void ProcessPoolExecutor::start_fork_server(Tid caller) {
   parent_.interp().run_c(caller, world_.profile.exec_parent, ThreadState::startup);
   PyProcess& server = world_.add_process("forkserver", config_);
   server.threading().start_main([this, &server](Tid self) {
-    server.interp().run_c(self, world_.profile.interpreter_startup, ThreadState::startup);
+    server.interp().run_c(self, world_.profile.forkserver_startup, ThreadState::startup);
     server.interp().run_python(self, world_.scenario.import_time, ThreadState::startup);
     fork_server_.ready = true;
     world_.os.notify_all(fork_server_.waiters);
@@ -171,9 +171,32 @@ void ProcessPoolExecutor::worker_startup(Worker& w, Tid self) {
     case StartMethod::forkserver:
       while (!fork_server_.ready)
         interp.wait_released(self, fork_server_.waiters, ThreadState::startup);
-      interp.run_c(self, cost.forkserver_child, ThreadState::startup);
+      forkserver_child_startup(interp, self);
       break;
   }
+}
+
+// Children the server forked slow each other down while they start on different cores: their
+// copy-on-write faults flush TLBs, and on a PVM guest each flush stalls the other vCPU too.
+// So the start-up runs in slices, each longer by a slice of forkserver_child_shootdowns for
+// every sibling starting meanwhile, up to one per other core (with more siblings than cores
+// they take turns, as they would one core).
+void ProcessPoolExecutor::forkserver_child_startup(Interpreter& interp, Tid self) {
+  const MachineProfile& cost = world_.profile;
+  const int other_cores = world_.os.cores() - 1;
+  if (cost.forkserver_child_shootdowns == 0 || other_cores == 0) {
+    interp.run_c(self, cost.forkserver_child, ThreadState::startup);
+    return;
+  }
+  constexpr Nanos kSlices = 8;
+  ++fork_server_.starting;
+  for (Nanos i = 0; i < kSlices; ++i) {
+    const Nanos siblings = std::min(fork_server_.starting - 1, other_cores);
+    const Nanos part = cost.forkserver_child * (i + 1) / kSlices - cost.forkserver_child * i / kSlices;
+    interp.run_c(self, part + siblings * cost.forkserver_child_shootdowns / kSlices,
+                 ThreadState::startup);
+  }
+  --fork_server_.starting;
 }
 
 // _ExecutorManagerThread.run().

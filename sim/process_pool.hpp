@@ -49,6 +49,7 @@ class ProcessPoolExecutor {
     bool ready = false;
     bool stop = false;
     bool exited = false;
+    int starting = 0;   // children between their fork and their target
     WaitQueue waiters;  // children waiting for the server; the server waiting to stop
     WaitQueue exit;     // the parent waiting for the server to exit
   };
@@ -65,6 +66,7 @@ class ProcessPoolExecutor {
   void spawn_process(Tid caller);
   void start_fork_server(Tid caller);
   void worker_startup(Worker& w, Tid self);
+  void forkserver_child_startup(Interpreter& interp, Tid self);
   // parent: the executor manager thread and the call queue's feeder thread
   void manager(Tid self);
   void add_call_items(Tid self);

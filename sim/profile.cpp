@@ -144,9 +144,22 @@ const std::vector<ProfileParam>& profile_params() {
       {"forkserver_request", &MP::forkserver_request, D, 4300 * kMicro,
        "forkserver: the parent's connect, fd passing and preparation data for one child",
        "measured on host: Process(target).start() with forkserver returns after 4.3 ms"},
+      {"forkserver_startup", &MP::forkserver_startup, D, 80600 * kMicro,
+       "forkserver: the server until it takes requests (an interpreter's start-up, the "
+       "preloaded main module's own import apart: that is the scenario's import_time)",
+       "not measured apart on the default host: its interpreter_startup, which the server "
+       "paid before this parameter (tools/calibrate.py fits it to a fresh pool's first result "
+       "given forkserver_child)"},
       {"forkserver_child", &MP::forkserver_child, D, 36600 * kMicro,
-       "a child the server forked until its target runs (spawn._main, prepare)",
+       "a child the server forked until its target runs (spawn._main, prepare), no sibling "
+       "starting beside it",
        "measured on host: the target runs 40.9 ms after start(), less forkserver_request"},
+      {"forkserver_child_shootdowns", &MP::forkserver_child_shootdowns, D, 0,
+       "what each sibling starting at the same time on another core adds to a forkserver "
+       "child's start-up: their copy-on-write faults' TLB flushes (on a PVM guest each one "
+       "stalls the other vCPU)",
+       "0: not measured on the default host; on a Zen 5 PVM guest two children took as long on "
+       "two vCPUs as on one (tools/calibrate.py fits it to a warm server's pool of two)"},
       {"process_exit", &MP::process_exit, D, 1500 * kMicro,
        "a child's exit after its target returns (atexit, os._exit) until its sentinel fires",
        "measured on host: join() after a fork child's last message, 1.5 ms"},

@@ -80,7 +80,7 @@ TEST_CASE("a forked child's TLB shootdowns cost it only when there is another co
 TEST_CASE("a forkserver pool's children wait for the server, which imports once") {
   MachineProfile costs = round_profile();
   costs.exec_parent = 1 * ms;
-  costs.interpreter_startup = 10 * ms;
+  costs.forkserver_startup = 10 * ms;
   costs.forkserver_request = 1 * ms;
   costs.forkserver_child = 3 * ms;
   // The server: exec 1 ms, its wake-up 10 us, start-up 10 ms, import 5 ms, ready at
@@ -88,6 +88,47 @@ TEST_CASE("a forkserver pool's children wait for the server, which imports once"
   // 10 us wake-up) and takes 3 ms.
   CHECK(first_result(StartMethod::forkserver, costs) == 16 * ms + 20 * us + 3 * ms + 20 * ms +
                                                             10 * us);
+}
+
+// When each worker of a forkserver pool of `workers` began its first task (two 20 ms tasks).
+std::vector<Nanos> forkserver_task_starts(MachineProfile costs, int cores, int workers) {
+  costs.exec_parent = 1 * ms;
+  costs.forkserver_startup = 10 * ms;
+  costs.forkserver_request = 1 * ms;
+  costs.forkserver_child = 8 * ms;
+  WorldRig rig(scenario(R"({"workload": {"tasks": [{"count": 2, "ops": [{"cpu": "20ms"}]}]}})"),
+               processes(StartMethod::forkserver, workers), cores, costs);
+  rig.run([](World& world, PyProcess& parent, Tid main) {
+    ProcessPoolExecutor pool(world, parent, InterpreterConfig{});
+    pool.map(main);
+    pool.shutdown(main);
+  });
+  std::vector<Nanos> starts;
+  for (const auto& op : rig.recorder.ops)
+    if (std::none_of(starts.begin(), starts.end(), [&](Nanos s) { return s == op.started; }))
+      starts.push_back(op.started);
+  std::sort(starts.begin(), starts.end());
+  return starts;
+}
+
+TEST_CASE("forkserver children starting together on two cores slow each other down") {
+  MachineProfile quiet = round_profile();
+  MachineProfile shooting = quiet;
+  shooting.forkserver_child_shootdowns = 8 * ms;
+  // Two cores: the server is ready at 11.01 ms and both children (requested at 2 and 3 ms)
+  // start side by side, 8 ms each. With a sibling beside it each slice of a start-up (an
+  // eighth) takes 1 ms more: the second child's all eight, the first child's last seven (its
+  // first slice began before the second child, woken 8 us later, did).
+  const std::vector<Nanos> alone = forkserver_task_starts(quiet, 2, 2);
+  const std::vector<Nanos> together = forkserver_task_starts(shooting, 2, 2);
+  REQUIRE(alone.size() == 2);
+  REQUIRE(together.size() == 2);
+  CHECK(alone[0] == 19 * ms + 16 * us);
+  CHECK(together[0] == alone[0] + 7 * ms);
+  CHECK(together[1] == alone[1] + 8 * ms);
+  // A lone child has no sibling; one core has no other CPU: neither pays.
+  CHECK(forkserver_task_starts(shooting, 2, 1) == forkserver_task_starts(quiet, 2, 1));
+  CHECK(forkserver_task_starts(shooting, 1, 2) == forkserver_task_starts(quiet, 1, 2));
 }
 
 TEST_CASE("the workers are processes of their own, named as multiprocessing names them") {

@@ -106,6 +106,44 @@ class StartupFits(unittest.TestCase):
         self.assertIn("costs more", out["fork_child"][1])
 
 
+class ForkserverFits(unittest.TestCase):
+    PARAMS = {"interpreter_startup": 0.08, "forkserver_startup": 0.07, "forkserver_child": 0.03,
+              "forkserver_child_shootdowns": 0.0}
+    FRESH = dict(row("ppe_first_result(forkserver)", 2, 150.0, 140.0, 160.0), unit="ms")
+    LONE = dict(row(calibrate.FORKSERVER_LONE, 1, 50.0, 49.0, 51.0), unit="ms")
+    PAIR = dict(row(calibrate.FORKSERVER_PAIR, 2, 100.0, 98.0, 102.0), unit="ms")
+
+    @staticmethod
+    def predict(_gilsim, scenario, p, _metric):
+        """A stand-in for gilsim: 1 ms of the rest of the model, the server's start, a child's,
+        and with two calls on two cores one sibling's shootdowns."""
+        pair = scenario["workload"]["tasks"][0]["count"] == 2 and scenario["machine"]["cores"] > 1
+        return (1e-3 + p["forkserver_startup"] + p["forkserver_child"]
+                + (p["forkserver_child_shootdowns"] if pair else 0.0))
+
+    def derive(self, rows):
+        out = {}
+        with mock.patch.object(calibrate.fit, "predict", self.predict):
+            calibrate.derive_forkserver(rows, dict(self.PARAMS), out, "gilsim", "3.11")
+        return {k: v[0] for k, v in out.items()}
+
+    def test_a_warm_server_splits_the_child_its_siblings_and_the_server(self):
+        got = self.derive([self.FRESH, self.LONE, self.PAIR])
+        self.assertAlmostEqual(got["forkserver_child"], 49e-3, places=6)
+        self.assertAlmostEqual(got["forkserver_child_shootdowns"], 50e-3, places=6)
+        self.assertAlmostEqual(got["forkserver_startup"], 100e-3, places=6)
+
+    def test_without_a_warm_server_the_server_starts_as_a_spawned_child(self):
+        got = self.derive([self.FRESH])
+        self.assertEqual(got["forkserver_startup"], 0.08)
+        self.assertAlmostEqual(got["forkserver_child"], 69e-3, places=6)
+        self.assertNotIn("forkserver_child_shootdowns", got)
+
+    def test_the_pair_needs_two_cores(self):
+        got = self.derive([self.FRESH, self.LONE, dict(self.PAIR, cores=1)])
+        self.assertEqual(got["forkserver_startup"], 0.08)
+
+
 class TransferCosts(unittest.TestCase):
     DEFAULTS = {"pipe_per_mib": 0.004}  # 4 ms per MiB
 

@@ -117,16 +117,8 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "94.8 and 102.2 ms), 3 kept 5 ms turns (15 changes, 65.8-75.9 ms); the model takes the "
         "second course with this profile (35 hand-offs, 63.5 ms, 3.5 % under the fastest such "
         "run).  Serial is within 1.3 %",
-    ("amd-zen5-pvm", "processes-forkserver", "processes(2,forkserver)"):
-        "a fresh forkserver pool's start-up: the real pool's first 25 ms task ends 234-332 ms "
-        "after the pool is made on two vCPUs and 233-242 pinned to one, so its start-up takes "
-        "~210 ms either way; the model's takes ~183 ms on one core (-6.8 %) and ~136 on two, "
-        "where it starts the two children side by side (336.5 ms measured, 236.5 predicted).  "
-        "calibrate's fresh pool's first result, to which forkserver_child is fitted, came at "
-        "132 ms on two vCPUs; why realize's pool starts ~80 ms later is not found (a guess: "
-        "its __main__, which the server preloads and each child prepares, costs more)",
     ("amd-zen5-pvm", "processes-spawn", "processes(2,spawn)"):
-        "the same family as the forkserver pool above: 389.9 ms measured (358.0..416.6) against "
+        "a fresh spawn pool's start-up: 389.9 ms measured (358.0..416.6) against "
         "316.9 on two vCPUs, while pinned to one vCPU the same pool is +2.4 %: the model starts "
         "the two spawned children side by side on two cores (interpreter_startup fitted to a "
         "fresh pool's first result, 100 ms), and here two start-ups at once do not go twice as "

@@ -9,6 +9,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-if __name__ == "__main__":
+if __name__ == "__mp_main__":
+    # a pool's children unpickle its calls (gilsim_tools.workload): a forkserver imports it
+    # once, before it forks them, as realize.py's does
+    import gilsim_tools.workload  # noqa: F401
+elif __name__ == "__main__":
     from gilsim_tools.calibrate import main
     sys.exit(main(sys.argv[1:]))

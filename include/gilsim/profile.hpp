@@ -49,7 +49,9 @@ struct MachineProfile {
   Nanos exec_parent = 0;           // spawn: the parent's spawnv_passfds and preparation data
   Nanos interpreter_startup = 0;   // a spawned interpreter until it runs Python code
   Nanos forkserver_request = 0;    // forkserver: the parent's request for one more child
-  Nanos forkserver_child = 0;      // a child forked by the server until its target runs
+  Nanos forkserver_startup = 0;    // the server until it takes requests (start-up, preload)
+  Nanos forkserver_child = 0;      // a child forked by the server until its target runs, alone
+  Nanos forkserver_child_shootdowns = 0;  // added per sibling starting on another core
   Nanos process_exit = 0;          // a child's exit after its target until join() returns
   Nanos interpreter_finalize = 0;  // a spawned child's Py_Finalize on top of process_exit
 

@@ -57,6 +57,11 @@ Figures (samples of one run):
   forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
   ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result (fork: on 1
                               core too, which fits fork_child; 2 cores fit fork_child_shootdowns)
+  ppe_first_result(forkserver, warm server)   the same while the server already runs, on 1
+                              core (fits forkserver_child; the fresh pool's then fits the
+                              server's own forkserver_startup)
+  ppe_first_result(forkserver, warm server, 2 calls)   two calls at once, both workers starting,
+                              until the last result, on 2 cores (fits forkserver_child_shootdowns)
   cow_fault(child)            a forked child's copy-on-write fault, CPU time per page
   cow_fault(child, parent too)   the same while the parent writes the same pages (no parameter)
   ppe_shutdown(m)             shutdown(wait=True) of a warm ProcessPoolExecutor(2)
@@ -473,9 +478,7 @@ def process_start(method: str, n: int, call_only: bool = False) -> list[float]:
     to a running server."""
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        p = ctx.Process(target=noop)
-        p.start()
-        p.join()  # the server is running from here on
+        _start_forkserver(ctx)
     out = []
     for _ in range(n):
         t0 = pc()
@@ -559,6 +562,13 @@ def process_exit(method: str, n: int) -> list[float]:
     return out
 
 
+def _start_forkserver(ctx) -> None:
+    """One trivial Process: the server is running from here on."""
+    p = ctx.Process(target=noop)
+    p.start()
+    p.join()
+
+
 def _stop_forkserver() -> None:
     from multiprocessing import forkserver
     stop = getattr(forkserver._forkserver, "_stop", None)
@@ -597,6 +607,25 @@ def ppe_first_result(method: str, n: int = 3) -> list[float]:
         ex.submit(noop).result()
         out.append(pc() - t0)
         ex.shutdown()
+    return out
+
+
+def ppe_first_result_warm(calls: int, n: int = 3) -> list[float]:
+    """A fresh forkserver ProcessPoolExecutor(2) while the server already runs: `calls` trivial
+    calls submitted at once, until the last result.  With two, both workers start together (a
+    pool starts one per call that finds none idle); the first one up may take both calls."""
+    ctx = multiprocessing.get_context("forkserver")
+    _stop_forkserver()
+    _start_forkserver(ctx)
+    out = []
+    for _ in range(n):
+        t0 = pc()
+        ex = concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx)
+        for f in [ex.submit(noop) for _ in range(calls)]:
+            f.result()
+        out.append(pc() - t0)
+        ex.shutdown()
+    _stop_forkserver()
     return out
 
 
@@ -880,6 +909,9 @@ def figures(quick: bool) -> list[Figure]:
         cores = (1, 2) if m == "fork" else (2,)  # fork_child on 1, fork_child_shootdowns on 2
         out.append((f"ppe_first_result({name})", "ms", lambda m=m: ppe_first_result(m), cores))
         out.append((f"ppe_shutdown({name})", "ms", lambda m=m: ppe_shutdown(m), (2,)))
+    # forkserver_child alone on one core, then what a sibling starting beside it adds on two
+    out.append((FORKSERVER_LONE, "ms", lambda: ppe_first_result_warm(1), (1,)))
+    out.append((FORKSERVER_PAIR, "ms", lambda: ppe_first_result_warm(2), (2,)))
     out.append(("ppe_submit_result(fork)", "us", lambda: ppe_submit_result("fork", int(200 * k)),
                 (1, 2)))
     out += [
@@ -1177,8 +1209,9 @@ def derive_processes(rows: list[dict], out: dict) -> None:
 
 POOL_TASK_COSTS = ["process_submit", "process_dispatch", "process_result", "process_worker_task"]
 SHOOTDOWNS_OF = {"fork": "fork_child_shootdowns"}  # what more than one core adds to it
-STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup",
-              "forkserver": "forkserver_child"}
+STARTUP_OF = {"fork": "fork_child", "spawn": "interpreter_startup"}  # forkserver: on its own
+FORKSERVER_LONE = "ppe_first_result(forkserver, warm server)"
+FORKSERVER_PAIR = "ppe_first_result(forkserver, warm server, 2 calls)"
 
 
 def derive_thread_pool(rows: list[dict], defaults: dict[str, float], out: dict,
@@ -1231,6 +1264,51 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
             if x is None:
                 how += " (the rest of the model alone costs more: 0)"
             out[param] = (params[param], how)
+    derive_forkserver(rows, params, out, gilsim, python)
+
+
+def derive_forkserver(rows: list[dict], params: dict[str, float], out: dict, gilsim: str,
+                      python: str) -> None:
+    """With a warm server's figures: forkserver_child from a lone child on one core and
+    forkserver_child_shootdowns from two starting together on two (the server's start left
+    out of both), then forkserver_startup from a fresh pool.  Without them the server starts as
+    a spawned child does (interpreter_startup), as before these parameters, and the fresh pool
+    fits forkserver_child."""
+    names = ("forkserver_startup", "forkserver_child", "forkserver_child_shootdowns")
+    fresh = pick(rows, "ppe_first_result(forkserver)")
+    if not fresh or not all(n in params for n in names):
+        return
+    lone, pair = pick(rows, FORKSERVER_LONE, 1), pick(rows, FORKSERVER_PAIR)
+    if lone and pair and pair["cores"] > 1:
+        warm = dict(params, forkserver_startup=0.0)
+        fit_startup(gilsim, python, warm, out, "forkserver_child", lone, 1, fit.first_latency,
+                    "with the server's start left out: a lone child")
+        fit_startup(gilsim, python, warm, out, "forkserver_child_shootdowns", pair, 2,
+                    fit.last_latency, "with the server's start left out: two calls at once, "
+                    "the last result")
+        params.update(forkserver_child=warm["forkserver_child"],
+                      forkserver_child_shootdowns=warm["forkserver_child_shootdowns"])
+        fit_startup(gilsim, python, params, out, "forkserver_startup", fresh, 1,
+                    fit.first_latency, "a fresh pool's first trivial result, forkserver_child "
+                    "given")
+        return
+    params["forkserver_startup"] = value("interpreter_startup", params, out)
+    out["forkserver_startup"] = (params["forkserver_startup"], "interpreter_startup (no warm "
+                                 "server's figures: the server starts as a spawned child does)")
+    fit_startup(gilsim, python, params, out, "forkserver_child", fresh, 1, fit.first_latency,
+                "a fresh pool's first trivial result")
+
+
+def fit_startup(gilsim: str, python: str, params: dict[str, float], out: dict, param: str,
+                figure: dict, calls: int, metric: fit.Metric, what: str) -> None:
+    """Fit `param` (into params and out) to a forkserver pool's figure through the model."""
+    scenario = fit.pool_scenario("forkserver", calls, python=python, cores=figure["cores"])
+    x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, metric), params, [param],
+                  seconds(figure), hi=max(0.01, 2 * seconds(figure)))
+    params[param] = x or 0.0
+    out[param] = (params[param], f"{figure['figure']} fitted through the model, "
+                  f"{figure['cores']} core(s): {what}"
+                  + ("" if x is not None else " (the rest of the model alone costs more: 0)"))
 
 
 def startup_figures(rows: list[dict], method: str, name: str,

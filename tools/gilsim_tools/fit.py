@@ -105,5 +105,9 @@ def first_latency(doc: dict) -> float:
     return doc["results"][0]["task_latency_p50_s"]
 
 
+def last_latency(doc: dict) -> float:
+    return doc["results"][0]["task_latency_p99_s"]
+
+
 def wall(doc: dict) -> float:
     return doc["results"][0]["wall_s"]
