@@ -192,8 +192,9 @@ void ProcessPoolExecutor::forkserver_child_startup(Interpreter& interp, Tid self
   ++fork_server_.starting;
   for (Nanos i = 0; i < kSlices; ++i) {
     const Nanos siblings = std::min(fork_server_.starting - 1, other_cores);
-    const Nanos part = cost.forkserver_child * (i + 1) / kSlices - cost.forkserver_child * i / kSlices;
-    interp.run_c(self, part + siblings * cost.forkserver_child_shootdowns / kSlices,
+    const Nanos own = cost.forkserver_child * (i + 1) / kSlices -
+                      cost.forkserver_child * i / kSlices;  // the slices sum to the whole
+    interp.run_c(self, own + siblings * cost.forkserver_child_shootdowns / kSlices,
                  ThreadState::startup);
   }
   --fork_server_.starting;
