@@ -188,13 +188,15 @@ void ProcessPoolExecutor::forkserver_child_startup(Interpreter& interp, Tid self
     interp.run_c(self, cost.forkserver_child, ThreadState::startup);
     return;
   }
-  constexpr Nanos kSlices = 8;
+  constexpr int kSlices = 8;
+  // Slice i of a whole: the slices sum to it exactly.
+  auto slice = [](Nanos whole, int i) { return whole * (i + 1) / kSlices - whole * i / kSlices; };
   ++fork_server_.starting;
-  for (Nanos i = 0; i < kSlices; ++i) {
-    const Nanos siblings = std::min(fork_server_.starting - 1, other_cores);
-    const Nanos own = cost.forkserver_child * (i + 1) / kSlices -
-                      cost.forkserver_child * i / kSlices;  // the slices sum to the whole
-    interp.run_c(self, own + siblings * cost.forkserver_child_shootdowns / kSlices,
+  for (int i = 0; i < kSlices; ++i) {
+    const int siblings = std::min(fork_server_.starting - 1, other_cores);
+    interp.run_c(self,
+                 slice(cost.forkserver_child, i) +
+                     siblings * slice(cost.forkserver_child_shootdowns, i),
                  ThreadState::startup);
   }
   --fork_server_.starting;

@@ -509,18 +509,25 @@ class Profile(unittest.TestCase):
                 self.assertEqual(to_units(match[2]), to_units(value))
                 self.assertTrue(match[4].strip(), "no source")
 
-    def test_an_older_profile_receives_at_its_pickling_rate(self):
-        # Written before receive_per_mib existed: its pickle_per_mib measured both sides.
+    def test_an_older_profile_keeps_what_its_parameters_meant(self):
+        # Written before receive_per_mib existed, its pickle_per_mib measured both sides; before
+        # forkserver_startup, its server started as a spawned child (interpreter_startup).
+        default = self.profile["params"]
+        cases = (("receive_per_mib", {"pickle_per_mib": "1ms"}, "1ms"),
+                 ("receive_per_mib", {"pickle_per_mib": "1ms", "receive_per_mib": "3ms"}, "3ms"),
+                 ("receive_per_mib", {}, default["receive_per_mib"]),
+                 ("forkserver_startup", {"interpreter_startup": "50ms"}, "50ms"),
+                 ("forkserver_startup", {"interpreter_startup": "50ms",
+                                         "forkserver_startup": "30ms"}, "30ms"),
+                 ("forkserver_startup", {}, default["forkserver_startup"]))
         with tempfile.TemporaryDirectory() as tmp:
-            for params, receive in (({"pickle_per_mib": "1ms"}, "1ms"),
-                                    ({"pickle_per_mib": "1ms", "receive_per_mib": "3ms"}, "3ms"),
-                                    ({}, self.profile["params"]["receive_per_mib"])):
+            for name, params, expected in cases:
                 with self.subTest(params=params):
                     path = Path(tmp) / "p.json"
                     path.write_text(json.dumps({"name": "old", "params": params}))
                     code, out, err = gilsim("profile", "--profile", path, "--format", "json")
                     self.assertEqual((code, err), (0, ""))
-                    self.assertEqual(json.loads(out)["params"]["receive_per_mib"], receive)
+                    self.assertEqual(json.loads(out)["params"][name], expected)
 
     def test_json_fed_back_gives_the_same_results(self):
         with tempfile.TemporaryDirectory() as tmp:

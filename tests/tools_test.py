@@ -7,6 +7,7 @@ here runs a real workload.
 Run by ctest from the repository root as `python3 tests/tools_test.py <gilsim binary>`.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -107,19 +108,22 @@ class StartupFits(unittest.TestCase):
 
 
 class ForkserverFits(unittest.TestCase):
-    PARAMS = {"interpreter_startup": 0.08, "forkserver_startup": 0.07, "forkserver_child": 0.03,
-              "forkserver_child_shootdowns": 0.0}
+    PARAMS = {"interpreter_startup": 0.08, "exec_parent": 0.002, "forkserver_startup": 0.07,
+              "forkserver_child": 0.03, "forkserver_child_shootdowns": 0.0}
     FRESH = dict(row("ppe_first_result(forkserver)", 2, 150.0, 140.0, 160.0), unit="ms")
     LONE = dict(row(calibrate.FORKSERVER_LONE, 1, 50.0, 49.0, 51.0), unit="ms")
     PAIR = dict(row(calibrate.FORKSERVER_PAIR, 2, 100.0, 98.0, 102.0), unit="ms")
 
     @staticmethod
-    def predict(_gilsim, scenario, p, _metric):
-        """A stand-in for gilsim: 1 ms of the rest of the model, the server's start, a child's,
-        and with two calls on two cores one sibling's shootdowns."""
+    def predict(_gilsim, scenario, p, metric):
+        """A stand-in for gilsim: the first result after 1 ms of the rest of the model, the
+        server's spawn and start, a child's start, and with two calls on two cores one
+        sibling's shootdowns; the later of two results 5 ms after the first."""
         pair = scenario["workload"]["tasks"][0]["count"] == 2 and scenario["machine"]["cores"] > 1
-        return (1e-3 + p["forkserver_startup"] + p["forkserver_child"]
-                + (p["forkserver_child_shootdowns"] if pair else 0.0))
+        first = (1e-3 + p["exec_parent"] + p["forkserver_startup"] + p["forkserver_child"]
+                 + (p["forkserver_child_shootdowns"] if pair else 0.0))
+        later = first + (5e-3 if pair else 0.0)
+        return metric({"results": [{"task_latency_p50_s": first, "task_latency_p99_s": later}]})
 
     def derive(self, rows):
         out = {}
@@ -129,19 +133,50 @@ class ForkserverFits(unittest.TestCase):
 
     def test_a_warm_server_splits_the_child_its_siblings_and_the_server(self):
         got = self.derive([self.FRESH, self.LONE, self.PAIR])
+        # A warm server is neither spawned nor started: the lone child is 50 - 1 ms.
         self.assertAlmostEqual(got["forkserver_child"], 49e-3, places=6)
-        self.assertAlmostEqual(got["forkserver_child_shootdowns"], 50e-3, places=6)
-        self.assertAlmostEqual(got["forkserver_startup"], 100e-3, places=6)
+        # The pair's figure is its later result: 100 - 1 - 49 - 5 ms.
+        self.assertAlmostEqual(got["forkserver_child_shootdowns"], 45e-3, places=6)
+        self.assertAlmostEqual(got["forkserver_startup"], 98e-3, places=6)
 
     def test_without_a_warm_server_the_server_starts_as_a_spawned_child(self):
         got = self.derive([self.FRESH])
         self.assertEqual(got["forkserver_startup"], 0.08)
-        self.assertAlmostEqual(got["forkserver_child"], 69e-3, places=6)
+        self.assertAlmostEqual(got["forkserver_child"], 67e-3, places=6)
         self.assertNotIn("forkserver_child_shootdowns", got)
 
-    def test_the_pair_needs_two_cores(self):
+    def test_without_the_pair_on_two_cores_no_shootdowns(self):
         got = self.derive([self.FRESH, self.LONE, dict(self.PAIR, cores=1)])
-        self.assertEqual(got["forkserver_startup"], 0.08)
+        self.assertAlmostEqual(got["forkserver_child"], 49e-3, places=6)
+        self.assertAlmostEqual(got["forkserver_startup"], 98e-3, places=6)
+        self.assertNotIn("forkserver_child_shootdowns", got)
+
+
+class ProfileHeader(unittest.TestCase):
+    SOURCE = {"name": "amd", "description": "one calibration",
+              "measured": {"started_unix": 1.0, "finished_unix": 2.0, "runs": 5, "figures": []}}
+
+    def build(self, name=None, only=None, derive_only=False):
+        args = argparse.Namespace(name=name, only=only, derive_only=derive_only, runs=3,
+                                  started=10.0, gilsim="gilsim")
+        return calibrate.build_profile([], {}, args, [self.SOURCE])
+
+    def test_figures_measured_again_keep_the_profile_and_say_which(self):
+        doc = self.build(only=["ppe_first_result(forkserver"])
+        self.assertEqual(doc["name"], "amd")
+        self.assertEqual(doc["description"],
+                         "one calibration; then ppe_first_result(forkserver measured again")
+        merged = doc["measured"]["merged"]
+        self.assertEqual([m["started_unix"] for m in merged], [1.0, 10.0])
+        self.assertEqual(merged[1]["only"], "ppe_first_result(forkserver")
+
+    def test_derived_again_is_the_same_profile(self):
+        doc = self.build(derive_only=True)
+        self.assertEqual((doc["name"], doc["description"]), ("amd", "one calibration"))
+        self.assertNotIn("merged", doc["measured"])
+
+    def test_a_name_given_wins(self):
+        self.assertEqual(self.build(name="zen", derive_only=True)["name"], "zen")
 
 
 class TransferCosts(unittest.TestCase):

@@ -56,10 +56,11 @@ Figures (samples of one run):
   process_exit(m)             join() after the child's last message (fork, spawn)
   forkserver_server_start     starting a fresh forkserver (the first forkserver Process)
   ppe_first_result(m)         ProcessPoolExecutor(2) created -> first trivial result (fork: on 1
-                              core too, which fits fork_child; 2 cores fit fork_child_shootdowns)
+                              core too, which fits fork_child; 2 cores fit fork_child_shootdowns;
+                              forkserver: fits the server's forkserver_startup, or without the
+                              warm server's figure forkserver_child)
   ppe_first_result(forkserver, warm server)   the same while the server already runs, on 1
-                              core (fits forkserver_child; the fresh pool's then fits the
-                              server's own forkserver_startup)
+                              core (fits forkserver_child)
   ppe_first_result(forkserver, warm server, 2 calls)   two calls at once, both workers starting,
                               until the last result, on 2 cores (fits forkserver_child_shootdowns)
   cow_fault(child)            a forked child's copy-on-write fault, CPU time per page
@@ -1269,38 +1270,40 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
 
 def derive_forkserver(rows: list[dict], params: dict[str, float], out: dict, gilsim: str,
                       python: str) -> None:
-    """With a warm server's figures: forkserver_child from a lone child on one core and
-    forkserver_child_shootdowns from two starting together on two (the server's start left
-    out of both), then forkserver_startup from a fresh pool.  Without them the server starts as
-    a spawned child does (interpreter_startup), as before these parameters, and the fresh pool
-    fits forkserver_child."""
-    names = ("forkserver_startup", "forkserver_child", "forkserver_child_shootdowns")
+    """With a warm server's figure: forkserver_child from a lone child on one core and (with
+    the pair's figure) forkserver_child_shootdowns from two starting together on two, the
+    server's start left out of both, then forkserver_startup from a fresh pool.  Without it the
+    server starts as a spawned child does (interpreter_startup), as before those parameters,
+    and the fresh pool fits forkserver_child."""
     fresh = pick(rows, "ppe_first_result(forkserver)")
-    if not fresh or not all(n in params for n in names):
+    if not fresh or "forkserver_child" not in params:
         return
     lone, pair = pick(rows, FORKSERVER_LONE, 1), pick(rows, FORKSERVER_PAIR)
-    if lone and pair and pair["cores"] > 1:
-        warm = dict(params, forkserver_startup=0.0)
-        fit_startup(gilsim, python, warm, out, "forkserver_child", lone, 1, fit.first_latency,
-                    "with the server's start left out: a lone child")
-        fit_startup(gilsim, python, warm, out, "forkserver_child_shootdowns", pair, 2,
-                    fit.last_latency, "with the server's start left out: two calls at once, "
-                    "the last result")
-        params.update(forkserver_child=warm["forkserver_child"],
-                      forkserver_child_shootdowns=warm["forkserver_child_shootdowns"])
-        fit_startup(gilsim, python, params, out, "forkserver_startup", fresh, 1,
-                    fit.first_latency, "a fresh pool's first trivial result, forkserver_child "
-                    "given")
+    if lone and "forkserver_startup" in params:
+        # a warm server: nothing spawned, nothing to wait for
+        warm = dict(params, forkserver_startup=0.0, exec_parent=0.0)
+        fit_forkserver(gilsim, python, warm, out, "forkserver_child", lone, 1, fit.first_latency,
+                       "with the server's start left out: a lone child")
+        if pair and pair["cores"] > 1 and "forkserver_child_shootdowns" in params:
+            fit_forkserver(gilsim, python, warm, out, "forkserver_child_shootdowns", pair, 2,
+                           fit.longest_latency, "with the server's start left out: two calls "
+                           "at once, the later result")
+            params["forkserver_child_shootdowns"] = warm["forkserver_child_shootdowns"]
+        params["forkserver_child"] = warm["forkserver_child"]
+        fit_forkserver(gilsim, python, params, out, "forkserver_startup", fresh, 1,
+                       fit.first_latency, "a fresh pool's first trivial result, "
+                       "forkserver_child given")
         return
-    params["forkserver_startup"] = value("interpreter_startup", params, out)
-    out["forkserver_startup"] = (params["forkserver_startup"], "interpreter_startup (no warm "
-                                 "server's figures: the server starts as a spawned child does)")
-    fit_startup(gilsim, python, params, out, "forkserver_child", fresh, 1, fit.first_latency,
-                "a fresh pool's first trivial result")
+    if "forkserver_startup" in params:
+        params["forkserver_startup"] = value("interpreter_startup", params, out)
+        out["forkserver_startup"] = (params["forkserver_startup"], "interpreter_startup (no warm "
+                                     "server's figure: the server starts as a spawned child does)")
+    fit_forkserver(gilsim, python, params, out, "forkserver_child", fresh, 1, fit.first_latency,
+                   "a fresh pool's first trivial result")
 
 
-def fit_startup(gilsim: str, python: str, params: dict[str, float], out: dict, param: str,
-                figure: dict, calls: int, metric: fit.Metric, what: str) -> None:
+def fit_forkserver(gilsim: str, python: str, params: dict[str, float], out: dict, param: str,
+                   figure: dict, calls: int, metric: fit.Metric, what: str) -> None:
     """Fit `param` (into params and out) to a forkserver pool's figure through the model."""
     scenario = fit.pool_scenario("forkserver", calls, python=python, cores=figure["cores"])
     x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, metric), params, [param],
@@ -1370,10 +1373,18 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
             "host_cores": len(os.sched_getaffinity(0)), "runs": args.runs,
             "switch_interval_s": sys.getswitchinterval(),
             "started_unix": args.started, "finished_unix": time.time()}}
-    if args.derive_only and len(sources) == 1:
-        here = {"description": sources[0].get("description", here["description"]),
-                "measured": {k: v for k, v in sources[0]["measured"].items()
+    if len(sources) == 1 and (args.derive_only or args.only):
+        # Derived again, or a few figures measured again: still that profile, with its
+        # description and the calibrations it merged, and now this one.
+        src = sources[0]
+        now = {k: here["measured"][k] for k in ("started_unix", "finished_unix", "runs")}
+        here = {"description": src.get("description", here["description"]),
+                "measured": {k: v for k, v in src["measured"].items()
                              if k not in ("derivations", "not_measured", "figures")}}
+        if not args.derive_only:
+            merged = here["measured"].get("merged", [{k: src["measured"].get(k) for k in now}])
+            here["measured"]["merged"] = merged + [dict(now, only=", ".join(args.only))]
+            here["description"] += f"; then {', '.join(args.only)} measured again"
     measured = here["measured"]
     if len(sources) > 1:
         # A source that was itself a merge stands for the calibrations it lists.
@@ -1386,7 +1397,8 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
                         for k, (v, how) in sorted(derived.items())},
         "not_measured": sorted(k for k in defaults if k not in derived),
         "figures": rows})
-    return {"name": args.name, "description": here["description"],
+    name = args.name or (sources[0].get("name", "host") if len(sources) == 1 else "host")
+    return {"name": name, "description": here["description"],
             "params": {k: duration_text(v) for k, (v, _) in sorted(derived.items())},
             "measured": measured}
 
@@ -1447,7 +1459,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--gilsim", default="build/gilsim", help="the gilsim binary whose parameter "
                    "names to fill in (default build/gilsim)")
     p.add_argument("--output", "-o", help="write the profile here (default: stdout)")
-    p.add_argument("--name", default="host", help="the profile's name (default host)")
+    p.add_argument("--name", help="the profile's name (default: with one --update, its name; "
+                   "otherwise host)")
     p.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     p.add_argument("--cores", default="1,2", help="core counts to pin to (default 1,2)")
     p.add_argument("--only", action="append", help="only figures whose name contains this "
