@@ -184,7 +184,7 @@ void ProcessPoolExecutor::worker_startup(Worker& w, Tid self) {
 void ProcessPoolExecutor::forkserver_child_startup(Interpreter& interp, Tid self) {
   const MachineProfile& cost = world_.profile;
   const int other_cores = world_.os.cores() - 1;
-  if (cost.forkserver_child_shootdowns == 0 || other_cores == 0) {
+  if (cost.forkserver_child_shootdowns == 0 || other_cores == 0) {  // nothing to add: one call
     interp.run_c(self, cost.forkserver_child, ThreadState::startup);
     return;
   }

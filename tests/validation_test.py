@@ -108,7 +108,8 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "a fresh fork pool under load, as on the AMD VM: 197.4 ms measured (179.0..212.7) "
         "against 158.5 on two vCPUs, -2.2 % pinned to one.  Its first task (10 ms of Python "
         "among four threads, 20 ms of I/O) ends 87-113 ms after the pool is made, so the "
-        "workers start ~50-70 ms in (the model's ~45); each worker's four threads run on both "
+        "workers start ~50-70 ms in (the model's first ~47: fork_parent + fork_child + its "
+        "shootdowns); each worker's four threads run on both "
         "vCPUs, so its copy-on-write faults flush both (change 14), which the model charges "
         "only during a child's start-up",
     ("amd-zen5-pvm", "process-thread-pipeline", "winner"):

@@ -1254,17 +1254,10 @@ def derive_pools(rows: list[dict], defaults: dict[str, float], out: dict, gilsim
                           f"the four per-task costs scaled together (x{x:.2f})")
     for method, name in STARTUP_OF.items():
         for param, first in startup_figures(rows, method, name, params):
-            scenario = fit.pool_scenario(method, 1, python=python, cores=first["cores"])
-            x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, fit.first_latency), params,
-                          [param], seconds(first), hi=max(0.01, 2 * seconds(first)))
-            params[param] = x or 0.0
-            how = (f"ppe_first_result({method}) fitted through the model: a fresh "
-                   f"ProcessPoolExecutor(2)'s first trivial result, {first['cores']} core(s)")
-            if param != name:
-                how += f", {name} given"
-            if x is None:
-                how += " (the rest of the model alone costs more: 0)"
-            out[param] = (params[param], how)
+            fit_startup(gilsim, python, params, out=out, method=method, param=param,
+                        figure=first, calls=1, metric=fit.first_latency,
+                        what="a fresh ProcessPoolExecutor(2)'s first trivial result"
+                        + (f", {name} given" if param != name else ""))
     derive_forkserver(rows, params, out, gilsim, python)
 
 
@@ -1278,34 +1271,36 @@ def derive_forkserver(rows: list[dict], params: dict[str, float], out: dict, gil
     fresh = pick(rows, "ppe_first_result(forkserver)")
     if not fresh or "forkserver_child" not in params:
         return
+    fit_one = functools.partial(fit_startup, gilsim, python, out=out, method="forkserver")
     lone, pair = pick(rows, FORKSERVER_LONE, 1), pick(rows, FORKSERVER_PAIR)
     if lone and "forkserver_startup" in params:
         # a warm server: nothing spawned, nothing to wait for
         warm = dict(params, forkserver_startup=0.0, exec_parent=0.0)
-        fit_forkserver(gilsim, python, warm, out, "forkserver_child", lone, 1, fit.first_latency,
-                       "with the server's start left out: a lone child")
+        fit_one(warm, param="forkserver_child", figure=lone, calls=1, metric=fit.first_latency,
+                what="with the server's start left out: a lone child")
         if pair and pair["cores"] > 1 and "forkserver_child_shootdowns" in params:
-            fit_forkserver(gilsim, python, warm, out, "forkserver_child_shootdowns", pair, 2,
-                           fit.longest_latency, "with the server's start left out: two calls "
-                           "at once, the later result")
+            fit_one(warm, param="forkserver_child_shootdowns", figure=pair, calls=2,
+                    metric=fit.longest_latency,
+                    what="with the server's start left out: two calls at once, the later result")
             params["forkserver_child_shootdowns"] = warm["forkserver_child_shootdowns"]
         params["forkserver_child"] = warm["forkserver_child"]
-        fit_forkserver(gilsim, python, params, out, "forkserver_startup", fresh, 1,
-                       fit.first_latency, "a fresh pool's first trivial result, "
-                       "forkserver_child given")
+        fit_one(params, param="forkserver_startup", figure=fresh, calls=1,
+                metric=fit.first_latency,
+                what="a fresh pool's first trivial result, forkserver_child given")
         return
     if "forkserver_startup" in params:
         params["forkserver_startup"] = value("interpreter_startup", params, out)
         out["forkserver_startup"] = (params["forkserver_startup"], "interpreter_startup (no warm "
                                      "server's figure: the server starts as a spawned child does)")
-    fit_forkserver(gilsim, python, params, out, "forkserver_child", fresh, 1, fit.first_latency,
-                   "a fresh pool's first trivial result")
+    fit_one(params, param="forkserver_child", figure=fresh, calls=1, metric=fit.first_latency,
+            what="a fresh pool's first trivial result")
 
 
-def fit_forkserver(gilsim: str, python: str, params: dict[str, float], out: dict, param: str,
-                   figure: dict, calls: int, metric: fit.Metric, what: str) -> None:
-    """Fit `param` (into params and out) to a forkserver pool's figure through the model."""
-    scenario = fit.pool_scenario("forkserver", calls, python=python, cores=figure["cores"])
+def fit_startup(gilsim: str, python: str, params: dict[str, float], *, out: dict, method: str,
+                param: str, figure: dict, calls: int, metric: fit.Metric, what: str) -> None:
+    """Fit `param` (into params and out) through the model to a fresh pool's figure: `calls`
+    trivial calls on a ProcessPoolExecutor(2) with this start method."""
+    scenario = fit.pool_scenario(method, calls, python=python, cores=figure["cores"])
     x = fit.solve(lambda p: fit.predict(gilsim, scenario, p, metric), params, [param],
                   seconds(figure), hi=max(0.01, 2 * seconds(figure)))
     params[param] = x or 0.0
@@ -1382,15 +1377,13 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
                 "measured": {k: v for k, v in src["measured"].items()
                              if k not in ("derivations", "not_measured", "figures")}}
         if not args.derive_only:
-            merged = here["measured"].get("merged", [{k: src["measured"].get(k) for k in now}])
-            here["measured"]["merged"] = merged + [dict(now, only=", ".join(args.only))]
+            here["measured"]["merged"] = (calibrations(src["measured"])
+                                          + [dict(now, only=", ".join(args.only))])
             here["description"] += f"; then {', '.join(args.only)} measured again"
     measured = here["measured"]
     if len(sources) > 1:
         # A source that was itself a merge stands for the calibrations it lists.
-        measured["merged"] = [entry for src in sources for entry in src["measured"].get(
-            "merged", [{k: src["measured"].get(k)
-                        for k in ("started_unix", "finished_unix", "runs")}])]
+        measured["merged"] = [entry for src in sources for entry in calibrations(src["measured"])]
         here["description"] += f", {len(measured['merged'])} calibrations merged"
     measured.update({
         "derivations": {k: {"value": duration_text(v), "how": how}
@@ -1401,6 +1394,12 @@ def build_profile(rows: list[dict], defaults: dict[str, float], args,
     return {"name": name, "description": here["description"],
             "params": {k: duration_text(v) for k, (v, _) in sorted(derived.items())},
             "measured": measured}
+
+
+def calibrations(measured: dict) -> list[dict]:
+    """The calibrations a profile's figures come from: those it merged, or its own."""
+    return measured.get("merged", [{k: measured.get(k)
+                                    for k in ("started_unix", "finished_unix", "runs")}])
 
 
 def read_profile(path: str) -> dict:
