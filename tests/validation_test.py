@@ -41,7 +41,7 @@ MEASURED = ROOT / "docs" / "validation"
 HOSTS = ("intel-xeon", "amd-epyc", "amd-zen3")
 # Hosts measured on some of the scenarios only (a session on that machine ran out of time),
 # each with its own profile beside the measurements.
-PARTIAL_HOSTS = ("amd-zen5", "amd-zen5-pvm")
+PARTIAL_HOSTS = ("amd-zen5", "amd-zen5-pvm", "intel-m167")
 # Other Python versions measured on a host, on a few scenarios: HOST-VERSION/ holds those,
 # predicted for that version with the host's profile.
 VERSIONS = ("intel-xeon-3.12", "intel-xeon-3.13", "amd-epyc-3.12", "amd-epyc-3.13",
