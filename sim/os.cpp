@@ -4,8 +4,10 @@
 //   wake_up_new_task). An idle core it lands on is its from then on: Linux enqueues it there,
 //   or marks a wake-up pending, which idle_cpu() counts, so no other wake-up picks that core.
 //   It runs there `gil_wake_latency` (give or take `wake_jitter` / 2, seeded) later (IPI,
-//   schedule), plus `idle_exit_latency` if that core idled longer than `idle_poll_window` (the
-//   idle loop polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling).
+//   schedule), plus an idle exit if that core idled longer than `idle_poll_window` (the idle
+//   loop polls, then halts: cpuidle's deeper states, a KVM vCPU leaving halt-polling). The
+//   exit grows linearly to `idle_exit_latency` at `idle_exit_ramp` of idle time (the longer
+//   the idle, the deeper the state the host's cpuidle governor picks); 0: all of it at once.
 // - Waking a thread onto an idle core costs the waker `wake_cost` of CPU time (the futex
 //   syscall's IPI: in a KVM guest a VM exit), and a thread that slept and resumes on an idle
 //   core spends `resume_cost` there before it returns to user code (the idle exit, schedule-in,
@@ -194,11 +196,20 @@ void Os::block_for(Tid t, Nanos duration) {
 // lock or the GIL would lock into one phase and one of them would win every race.
 Nanos Os::wake_latency(int core) {
   if (core < 0) return 0;
-  const bool halted = now() - core_[core].idle_since > profile_.idle_poll_window;
   const Nanos half = profile_.wake_jitter / 2;
   const Nanos jitter = half > 0 ? jitter_.between(-half, half) : 0;
   return std::max<Nanos>(0, profile_.gil_wake_latency + jitter +
-                                (halted ? profile_.idle_exit_latency : 0));
+                                idle_exit(now() - core_[core].idle_since));
+}
+
+// The extra latency of waking a core that has idled for `idle`: none while it still polls,
+// then growing linearly with the idle time to the whole exit at idle_exit_ramp.
+Nanos Os::idle_exit(Nanos idle) const {
+  const Nanos window = profile_.idle_poll_window;
+  const Nanos ramp = profile_.idle_exit_ramp;
+  if (idle <= window) return 0;
+  if (ramp <= window || idle >= ramp) return profile_.idle_exit_latency;
+  return profile_.idle_exit_latency * (idle - window) / (ramp - window);
 }
 
 bool Os::wait(WaitQueue& queue, Tid t, Nanos timeout) {

@@ -101,6 +101,7 @@ class Os {
   void wait_for_core(Tid t);
   void pull_to_idle_core(Tid t);
   Nanos wake_latency(int core);
+  Nanos idle_exit(Nanos idle) const;
   void take_core(Tid t, int core);
   void start_on_core(Tid t);
   void release_core(Tid t);

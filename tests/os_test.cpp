@@ -93,6 +93,23 @@ TEST_CASE("a thread woken onto a core that halted starts idle_exit_latency late"
   CHECK(to_waiter->at == r.requests[0].at + 1 * us + 10 * us);
 }
 
+TEST_CASE("the idle exit grows with the idle time up to idle_exit_ramp, then stays whole") {
+  // As above: the waiter's core idles from 0 until its timer fires at 5 ms + 50 us of slack.
+  const auto first_request = [](Nanos ramp) {
+    MachineProfile p = halting_profile();
+    p.idle_exit_ramp = ramp;
+    Rig rig(2, 5 * ms, p);
+    rig.ops(0, {{OpKind::cpu, 20 * ms}});
+    rig.ops(0, {{OpKind::cpu, 1 * us}});
+    rig.run();
+    REQUIRE(!rig.recorder.requests.empty());
+    return rig.recorder.requests[0].at;
+  };
+  // 4.85 ms past the 200 us window of a 10 ms ramp: 48.5 % of the 100 us exit.
+  CHECK(first_request(10200 * us) == 5 * ms + 50 * us + 10 * us + 48500);
+  CHECK(first_request(3 * ms) == 5 * ms + 50 * us + 10 * us + 100 * us);  // past the ramp
+}
+
 TEST_CASE("a wake-up with no idle core only queues the thread; onto a core idle briefly, no idle exit") {
   // One core, always busy: the waiter's timed wait fires with no idle core.
   Rig one(1, 5 * ms, halting_profile());

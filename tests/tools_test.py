@@ -273,6 +273,28 @@ class TimerSlack(unittest.TestCase):
         self.assertEqual(self.slack_us(rows)[0], 60.0)  # 230 - 5 - 15 - 150
 
 
+class IdleExitRamp(unittest.TestCase):
+    DEFAULTS = {"idle_poll_window": 200e-6}
+
+    def derive(self, grid):
+        rows = [row("wake_after_idle(50us)", 2, 20.0, 19.0, 21.0),
+                row("wake_after_idle(5ms)", 2, 170.0, 169.0, 171.0)]
+        rows += [row(f"wake_after_idle({us}us)", 2, extra + 20.0, 0, 0) for us, extra in grid]
+        out = {}
+        calibrate.derive_wakeups(rows, self.DEFAULTS, out)
+        return {k: round(out[k][0] * 1e6, 3) for k in ("idle_exit_latency", "idle_exit_ramp")
+                if k in out}
+
+    def test_the_grid_fits_the_idle_time_where_the_exit_is_whole(self):
+        # A 150 us exit that is whole at 2.2 ms: 0.5 us more per 10 us of idle past 200 us;
+        # the points at and below the window and from 5 ms up do not count.
+        grid = [(100, 0.0), (200, 40.0), (700, 37.5), (1200, 75.0), (1700, 112.5), (3000, 150.0)]
+        self.assertEqual(self.derive(grid), {"idle_exit_latency": 150.0, "idle_exit_ramp": 2200.0})
+
+    def test_one_point_past_the_window_is_no_fit(self):
+        self.assertEqual(self.derive([(100, 0.0), (1000, 60.0)]), {"idle_exit_latency": 150.0})
+
+
 class ThreadCosts(unittest.TestCase):
     DEFAULTS = {"context_switch": 10e-6, "thread_bootstrap": 20e-6}
 
@@ -403,6 +425,29 @@ class SpeedLevel(unittest.TestCase):
         self.assertAlmostEqual(realize.expected_per_iter(level, 1e4), 20e-9)
         self.assertEqual(realize.expected_per_iter(level, 10), 10e-9)
         self.assertEqual(realize.expected_per_iter(level, 1e7), 40e-9)
+
+    def test_each_point_against_the_level_at_its_own_size(self):
+        level = [(1e3, 40e-9), (1e5, 60e-9)]
+        ratios = realize.level_ratios([(1e3, 40e-9), (1e5, 90e-9), (1e4, 20e-9)], level)
+        self.assertEqual([round(r, 3) for r in ratios], [1.0, 1.5, 0.408])
+
+    def test_one_point_off_the_level_is_calibrated_again(self):
+        cal = realize.Calibration.__new__(realize.Calibration)
+        cal.level = [(1e3, 40e-9), (1e6, 40e-9)]
+        cal.warnings = []
+        off = [(d, n, n * 40e-9) for d, n in ((1e-4, 2500), (1e-3, 25000))] + [(5e-5, 833, 5e-5)]
+        cal.engines = {"cpu": realize.Engine("cpu", "iterations", None, 1, 1, points=off)}
+        recalibrated = []
+
+        def calibrate_kind(kind):  # the next calibration finds every point at the level
+            recalibrated.append(kind)
+            cal.engines["cpu"].points = [(d, n, n * 40e-9) for d, n, _ in off]
+
+        cal.calibrate_kind = calibrate_kind
+        with mock.patch.object(realize.time, "sleep"), mock.patch.object(realize, "log"):
+            cal.match_level()
+        self.assertEqual(recalibrated, ["cpu"])  # the median point was at the level; one was not
+        self.assertEqual(cal.warnings, [])
 
     def test_reads_the_spin_figures_of_a_profile(self):
         import json

@@ -19,6 +19,7 @@ struct MachineProfile {
   Nanos timer_slack = 0;           // a timed wait fires this late (Linux timer_slack_ns)
   Nanos idle_exit_latency = 0;     // extra wake-up time onto a core idle for long
   Nanos idle_poll_window = 0;      // ... longer than this (the idle loop stops polling)
+  Nanos idle_exit_ramp = 0;        // ... growing to it by this idle time (0: at once)
   Nanos wake_cost = 0;    // CPU the waker spends waking a thread onto an idle core (the IPI)
   Nanos resume_cost = 0;  // CPU a thread that slept spends in the kernel before it runs
 

@@ -21,9 +21,10 @@ Figures (samples of one run):
   pipe_read_1byte             os.read(fd, 1) on a pipe holding data (realize's short io op)
   event_pingpong_half_rtt     two threads bounce a threading.Event: round trip / 2
   wake_after_idle(x)          the same wake of a thread blocked for x while the waker spins;
-                              on 2 cores also over a grid of x from 75 to 500 us: where an
-                              idle vCPU stops polling and halts (no parameter yet: a timer's
-                              wake of a halted vCPU costs less than this cross-CPU one)
+                              on 2 cores also over a grid of x from 75 us to 3 ms: where an
+                              idle vCPU stops polling and halts, and how its exit grows with
+                              the idle time (idle_exit_ramp); a timer's wake of a halted vCPU
+                              costs somewhat less than this cross-CPU one (not modelled)
   wake_cpu_waker, _wakee      wake_after_idle(50us)'s CPU time: the waker's across set(), the
                               sleeper's across its wait(), less the same calls with no sleeper
   sched_tick                  1/CONFIG_HZ, read from /proc/config.gz (when the kernel has it)
@@ -863,10 +864,12 @@ def figures(quick: bool) -> list[Figure]:
         ("wake_after_idle(50us)", "us", lambda: wake_after_idle(50e-6, int(200 * k)), (1, 2)),
         ("wake_after_idle(5ms)", "us", lambda: wake_after_idle(5e-3, int(40 * k)), (1, 2)),
     ]
-    # Where an idle vCPU stops polling and halts: a grid between the two (see the docstring).
+    # Where an idle vCPU stops polling and halts, and how its exit grows with the idle time
+    # up to 5 ms: a grid between the two (see the docstring).
     out += [(f"wake_after_idle({us}us)", "us",
-             (lambda us=us: wake_after_idle(us * 1e-6, int(200 * k))), (2,))
-            for us in (75, 100, 125, 150, 200, 300, 500)]
+             (lambda us=us: wake_after_idle(us * 1e-6, int(min(200, 0.2 / (us * 1e-6)) * k))),
+             (2,))
+            for us in (75, 100, 125, 150, 200, 300, 500, 1000, 2000, 3000)]
     out += [
         ("wake_cpu_waker", "us", lambda: wake_cpu("waker", int(200 * k)), (1, 2)),
         ("wake_cpu_wakee", "us", lambda: wake_cpu("wakee", int(200 * k)), (1, 2)),
@@ -1068,6 +1071,10 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
         out["idle_exit_latency"] = (max(0.0, seconds(slow) - seconds(fast)),
                                     f"wake_after_idle(5ms) less wake_after_idle(50us), "
                                     f"{slow['cores']} cores: the core halted meanwhile")
+        window = value("idle_poll_window", defaults, out)
+        ramp = fit_idle_exit_ramp(rows, fast, window, out["idle_exit_latency"][0])
+        if ramp:
+            out["idle_exit_ramp"] = ramp
     if fast and "last_run" in fast:
         # A uniform spread has 80 % of its width between p10 and p90.
         spread = (fast["last_run"]["p90"] - fast["last_run"]["p10"]) / SCALE[fast["unit"]]
@@ -1084,6 +1091,32 @@ def derive_wakeups(rows: list[dict], defaults: dict[str, float], out: dict) -> N
             extra += value("idle_exit_latency", defaults, out)
             how += f" and idle_exit_latency ({wait['cores']} cores: the waiter's core halts)"
         out["timer_slack"] = (max(0.0, seconds(wait) - extra), how)
+
+
+def fit_idle_exit_ramp(rows: list[dict], fast: dict, window: float,
+                       whole: float) -> tuple[float, str] | None:
+    """The idle time at which the idle exit is whole, the model's exit rising linearly to it
+    from the poll window: least squares over wake_after_idle's grid (less its 50 us figure)
+    between the window and 5 ms, in 10 us steps.  None without two such points."""
+    points = []
+    for row in rows:
+        us = row["figure"].removeprefix("wake_after_idle(").removesuffix("us)")
+        if us.isdigit() and row["cores"] == fast["cores"] and window < int(us) * 1e-6 < 5e-3:
+            points.append((int(us) * 1e-6, seconds(row) - seconds(fast)))
+    points.sort()
+    if len(points) < 2 or whole <= 0:
+        return None
+
+    def misfit(ramp: float) -> float:
+        return sum((extra - whole * min(1.0, (idle - window) / (ramp - window))) ** 2
+                   for idle, extra in points)
+
+    steps = int(round((5e-3 - window) / 10e-6))
+    ramp = min((window + i * 10e-6 for i in range(1, steps + 1)), key=misfit)
+    return ramp, (f"wake_after_idle over {len(points)} idle times from "
+                  f"{duration_text(points[0][0])} to {duration_text(points[-1][0])}, "
+                  f"{fast['cores']} cores, less wake_after_idle(50us): least squares of a "
+                  "linear rise from idle_poll_window to idle_exit_latency")
 
 
 def derive_threads(rows: list[dict], defaults: dict[str, float], out: dict) -> None:

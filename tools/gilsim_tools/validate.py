@@ -261,8 +261,8 @@ def level_note(sc: Scenario, measured: dict, profile: str | None) -> str | None:
     if not profile or not points or not measured_spin(profile):
         return None
     level = realize.spin_level(profile)
-    ratio = statistics.median(p["ns_per_unit"] * 1e-9 / realize.expected_per_iter(level, p["size"])
-                              for p in points)
+    ratio = statistics.median(realize.level_ratios(
+        [(p["size"], p["ns_per_unit"] * 1e-9) for p in points], level))
     if abs(ratio - 1) <= realize.LEVEL_TOLERANCE:
         return None
     return (f"{sc.name}: measured with its cpu op calibrated at x{1 / ratio:.2f} of the "
